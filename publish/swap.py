@@ -1,0 +1,90 @@
+"""A site is built in a fresh folder and swapped in with one rename: readers never see half.
+
+The public path (`site.output`) is a symlink to the current build in a sibling
+`.<name>.builds/` folder. Replacing a symlink with `rename` is atomic on POSIX,
+which replacing a directory is not.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+
+class OutputInUse(Exception):
+    """The output path holds something Mailroom did not make."""
+
+
+def builds_dir(output: Path) -> Path:
+    return output.parent / f".{output.name}.builds"
+
+
+def fresh_build(output: Path, label: str) -> Path:
+    """A new, empty build folder beside `output`."""
+    _check_output(output)
+    directory = builds_dir(output)
+    directory.mkdir(parents=True, exist_ok=True)
+    build = directory / f"{label}-{os.getpid()}"
+    if build.exists():
+        shutil.rmtree(build)
+    build.mkdir()
+    return build
+
+
+def current_build(output: Path) -> Path | None:
+    """The build the public path points at now, if any."""
+    if output.is_symlink():
+        target = output.parent / output.readlink()
+        return target if target.is_dir() else None
+    return None
+
+
+def swap_in(output: Path, build: Path, keep: int = 2) -> None:
+    """Point `output` at `build` in one atomic rename, then prune old builds."""
+    _check_output(output)
+    if output.exists() and not output.is_symlink():
+        output.rmdir()  # an empty folder made by hand: _check_output allowed it
+    link = output.parent / f".{output.name}.swap-{os.getpid()}"
+    if link.is_symlink():
+        link.unlink()
+    link.symlink_to(os.path.relpath(build, output.parent))
+    link.replace(output)
+    _fsync_dir(output.parent)
+    _prune(output, build, keep)
+
+
+def _check_output(output: Path) -> None:
+    if output.is_symlink() or not output.exists():
+        return
+    if output.is_dir() and not any(output.iterdir()):
+        return
+    raise OutputInUse(
+        f"site.output {output} is a folder or file that Mailroom did not make; move it away "
+        "or point site.output somewhere else (Mailroom keeps builds beside it and links the "
+        "current one there)"
+    )
+
+
+def _prune(output: Path, current: Path, keep: int) -> None:
+    builds = sorted(
+        (b for b in builds_dir(output).iterdir() if b.is_dir()),
+        key=lambda b: b.stat().st_mtime,
+        reverse=True,
+    )
+    survivors = {current.resolve()}
+    for build in builds:
+        if len(survivors) >= keep:
+            break
+        survivors.add(build.resolve())
+    for build in builds:
+        if build.resolve() not in survivors:
+            shutil.rmtree(build, ignore_errors=True)
+
+
+def _fsync_dir(directory: Path) -> None:
+    fd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
