@@ -1,0 +1,120 @@
+"""Real parts only: a private Dovecot, SQLite files and a PostgreSQL schema per test.
+
+`database` is parametrized over sqlite and postgresql; PostgreSQL is the
+machine's (127.0.0.1:5432, database `test`, or MAILROOM_TEST_POSTGRES_URL).
+A missing Dovecot or PostgreSQL fails the run: these tests never skip.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from ingest import MailboxSettings
+from publish import SiteSettings
+from store import ConsultationSettings, Store, StoreSettings, open_store
+
+if TYPE_CHECKING:
+    from tests.dovecot import Dovecot
+
+POSTGRES_URL = os.environ.get(
+    "MAILROOM_TEST_POSTGRES_URL", "postgresql+psycopg://root@127.0.0.1:5432/test"
+)
+NEW_YORK = ZoneInfo("America/New_York")
+CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "peer"
+MAIL = Path(__file__).parent / "mail"
+
+
+@pytest.fixture(scope="session")
+def dovecot() -> Iterator[Dovecot]:
+    from tests.dovecot import start_dovecot
+
+    server = start_dovecot()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def consultation() -> ConsultationSettings:
+    return ConsultationSettings(
+        title="Consultations on enhanced cooperation",
+        reference="DESA-10/3078",
+        address="unpan@un.org",
+        timezone="America/New_York",
+        deadline=datetime(2010, 11, 15, 23, 59, 59, tzinfo=NEW_YORK),
+        posting_date=datetime(2010, 12, 1, 0, 0, tzinfo=NEW_YORK),
+    )
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A database URL no other test uses."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'mailroom.db'}"
+        return
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(POSTGRES_URL)
+    try:
+        with admin.begin() as connection:
+            connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    except Exception as exc:
+        pytest.fail(
+            f"PostgreSQL at {POSTGRES_URL} is needed (set MAILROOM_TEST_POSTGRES_URL): {exc}"
+        )
+    separator = "&" if "?" in POSTGRES_URL else "?"
+    try:
+        yield f"{POSTGRES_URL}{separator}options=-csearch_path%3D{schema}"
+    finally:
+        with admin.begin() as connection:
+            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@pytest.fixture
+def store_settings(database: str, tmp_path: Path) -> StoreSettings:
+    return StoreSettings(url=database, archive=tmp_path / "archive")
+
+
+@pytest.fixture
+def store(store_settings: StoreSettings) -> Iterator[Store]:
+    opened = open_store(store_settings)
+    try:
+        yield opened
+    finally:
+        opened.close()
+
+
+@pytest.fixture
+def site_settings(tmp_path: Path) -> SiteSettings:
+    return SiteSettings(output=tmp_path / "public" / "site")
+
+
+def maildir(path: Path, messages: list[bytes]) -> MailboxSettings:
+    """A Maildir holding `messages` (in order), as a [[mailbox]] entry."""
+    for sub in ("new", "cur", "tmp"):
+        (path / sub).mkdir(parents=True, exist_ok=True)
+    for number, data in enumerate(messages, start=1):
+        (path / "new" / f"{1288000000 + number}.M{number}.test").write_bytes(data)
+    return MailboxSettings(name="sample", url=f"maildir:{path}")
+
+
+def imap_mailbox(server: Dovecot, folder: str, **overrides: object) -> MailboxSettings:
+    os.environ["MAILROOM_TEST_IMAP_PASSWORD"] = server.password
+    values: dict[str, object] = {
+        "name": f"imap-{folder}",
+        "url": f"imap://{server.user}@127.0.0.1:{server.imap_port}/{folder}",
+        "password_env": "MAILROOM_TEST_IMAP_PASSWORD",
+        "batch_size": 4,
+    }
+    values.update(overrides)
+    return MailboxSettings.model_validate(values)

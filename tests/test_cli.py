@@ -1,0 +1,153 @@
+"""The command line as an operator meets it: help, config errors, JSON shapes, the clock."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.cli import mailroom, write_config
+from tests.conftest import maildir
+from tests.messages import comment
+
+COMMANDS = ["check-config", "poll", "publish", "status", "list", "reparse", "run", "demo"]
+REPO_CONFIG = Path(__file__).resolve().parents[1] / "config.toml"
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_every_command_has_help(command: str) -> None:
+    result = mailroom(command, "--help")
+    assert result.returncode == 0, result.stderr
+    assert "Usage" in result.stdout
+    if command not in ("demo",):
+        assert "--config" in result.stdout and "--now" in result.stdout
+
+
+def test_the_example_config_is_valid_and_explained() -> None:
+    result = mailroom(
+        "check-config", "--config", str(REPO_CONFIG), env={"MAILROOM_IMAP_PASSWORD": "x"}
+    )
+    assert result.returncode == 0, result.stderr
+    assert "DESA-10/3078" in result.stdout
+    assert "2010-11-15T23:59:59.999999-05:00" in result.stdout
+    assert "2010-12-01T00:00:00-05:00" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        (
+            ("posting_date = 2010-12-01", 'posting_date = 2010-12-01\npassword = "hunter2"'),
+            "[consultation] password: is not a known key",
+        ),
+        (
+            ('timezone = "America/New_York"', 'timezone = "Mars/Olympus"'),
+            "[consultation] timezone: unknown time zone 'Mars/Olympus'",
+        ),
+        (
+            ("poll_minutes = 5", 'poll_minutes = "often"'),
+            "[daemon] poll_minutes: Input should be a valid number",
+        ),
+        (('archive = "archive"\n', ""), "[store] archive: is missing"),
+        (("[site]", "[sight]"), "unknown table or key 'sight'"),
+    ],
+)
+def test_a_bad_config_stops_start_up_naming_the_file_and_the_key(
+    tmp_path: Path, change: tuple[str, str], expected: str
+) -> None:
+    config = write_config(tmp_path)
+    text = config.read_text()
+    assert change[0] in text
+    config.write_text(text.replace(change[0], change[1]))
+    for command in ("check-config", "poll", "status"):
+        result = mailroom(command, "--config", str(config))
+        assert result.returncode == 2
+        assert str(config) in result.stderr and expected in result.stderr, result.stderr
+
+
+def test_a_mailbox_entry_is_checked_too(tmp_path: Path) -> None:
+    config = write_config(
+        tmp_path,
+        mailboxes='[[mailbox]]\nname = "unpan"\nurl = "imaps://unpan@imap.example.org/INBOX"\n',
+    )
+    result = mailroom("check-config", "--config", str(config))
+    assert result.returncode == 2
+    assert "[[mailbox]] #1 (unpan)" in result.stderr
+    assert "give exactly one of password_env or password_file" in result.stderr
+
+
+def test_a_missing_config_file_says_what_to_do(tmp_path: Path) -> None:
+    result = mailroom("status", cwd=tmp_path)
+    assert result.returncode == 2
+    assert "config.toml: no such config file; pass --config FILE" in result.stderr
+
+
+def test_poll_status_and_list_speak_json_with_the_documented_keys(tmp_path: Path) -> None:
+    maildir(tmp_path / "Maildir", [comment(1), comment(2, subject="Второй комментарий"), b"\n"])
+    config = write_config(
+        tmp_path, mailboxes='[[mailbox]]\nname = "box"\nurl = "maildir:Maildir"\n'
+    )
+    polled = mailroom("poll", "--config", str(config), "--now", "2010-11-20T10:00")
+    assert polled.returncode == 0, polled.stderr
+    assert "3 fetched, 3 new submissions" in polled.stdout
+
+    listed = json.loads(mailroom("list", "--json", "--config", str(config)).stdout)
+    assert [item["reference"] for item in listed] == [
+        "DESA-10-3078/0001",
+        "DESA-10-3078/0002",
+        "DESA-10-3078/0003",
+    ]
+    for key in (
+        "reference",
+        "status",
+        "channel",
+        "subject",
+        "sender_name",
+        "received_at",
+        "message_sha256",
+        "error",
+    ):
+        assert all(key in item for item in listed), key
+    assert listed[1]["subject"] == "Второй комментарий"
+    assert listed[0]["error"] is None and listed[2]["status"] == "failed"
+    assert listed[2]["error"] == "the message is empty"
+
+    status = json.loads(
+        mailroom("status", "--json", "--config", str(config), "--now", "2010-11-20T10:00").stdout
+    )
+    box = status["mailboxes"][0]
+    assert box["messages_stored"] == 3 and box["uidvalidity"] == 0 and box["last_uid"] == 0
+    assert box["last_poll"].startswith("2010-11-20T15:00:0")  # the moved clock ticks on
+    assert status["submissions_by_status"] == {"received": 0, "parsed": 2, "failed": 1}
+    assert status["errors"] == 1 and status["site_public"] is False
+
+
+def test_the_clock_moves_with_now_or_the_environment(tmp_path: Path) -> None:
+    maildir(tmp_path / "Maildir", [comment(1)])
+    config = write_config(
+        tmp_path, mailboxes='[[mailbox]]\nname = "box"\nurl = "maildir:Maildir"\n'
+    )
+    assert mailroom("poll", "--config", str(config)).returncode == 0
+    early = mailroom(
+        "publish", "--config", str(config), env={"MAILROOM_NOW": "2010-11-30T23:59:59"}
+    )
+    assert "Nothing published" in early.stdout and not (tmp_path / "site").exists()
+    late = mailroom("publish", "--config", str(config), "--now", "2010-12-01T00:00:00")
+    assert late.returncode == 0, late.stderr
+    assert (tmp_path / "site" / "submissions" / "DESA-10-3078-0001" / "index.html").is_file()
+    bad = mailroom("publish", "--config", str(config), "--now", "yesterday")
+    assert bad.returncode == 2 and "not an ISO 8601 time" in bad.stderr
+
+
+def test_demo_ingests_the_sample_mailbox_and_publishes_it(tmp_path: Path) -> None:
+    result = mailroom("demo", cwd=tmp_path, timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert "messages/s" in result.stdout
+    assert (tmp_path / "site" / "index.html").is_file()
+    listed = json.loads(
+        mailroom("list", "--json", "--config", "demo/config.toml", cwd=tmp_path).stdout
+    )
+    assert len(listed) >= 30
+    again = mailroom("demo", cwd=tmp_path, timeout=300)
+    assert "Ingested: 0 new messages" in again.stdout
