@@ -6,10 +6,7 @@ function of one of the three parts.
 
 from __future__ import annotations
 
-import logging
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
@@ -17,11 +14,19 @@ import typer
 
 from ingest import poll_once, reparse_all
 from mailroom import views
-from mailroom.clock import BadTime, Clock, clock_from
-from mailroom.config import ConfigError, Settings, load_settings
+from mailroom.app import (
+    EXIT_PROBLEMS,
+    ConfigOption,
+    JsonOption,
+    NowOption,
+    VerboseOption,
+    app,
+    fail,
+    opened,
+    setup,
+)
 from mailroom.progress import progress_bar
 from publish import OutputInUse, PreviewClash, build_site
-from store import DatabaseUnavailable, Store, open_store
 from store.queries import (
     count_problems,
     count_submissions,
@@ -30,71 +35,6 @@ from store.queries import (
     recent_problems,
     submissions_by_status,
 )
-
-app = typer.Typer(
-    help="Mailroom: the back office of a public consultation that takes comments by email.",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-)
-
-ConfigOption = Annotated[
-    Path,
-    typer.Option(
-        "--config",
-        "-c",
-        envvar="MAILROOM_CONFIG",
-        help="The config file.",
-        show_default=True,
-    ),
-]
-NowOption = Annotated[
-    str | None,
-    typer.Option(
-        "--now",
-        envvar="MAILROOM_NOW",
-        help="Pretend it is this time (ISO 8601; no zone means the consultation's).",
-    ),
-]
-VerboseOption = Annotated[bool, typer.Option("--verbose", "-v", help="Log every message.")]
-JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
-
-EXIT_PROBLEMS = 1
-EXIT_CONFIG = 2
-
-
-def main() -> None:
-    app()
-
-
-def fail(message: str, code: int = EXIT_CONFIG) -> typer.Exit:
-    typer.echo(f"mailroom: {message}", err=True)
-    return typer.Exit(code)
-
-
-def setup(config: Path, now: str | None, verbose: bool = False) -> tuple[Settings, Clock]:
-    logging.basicConfig(
-        level=logging.INFO if verbose else logging.WARNING,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
-    try:
-        settings = load_settings(config)
-        return settings, clock_from(now, settings.consultation.zone)
-    except (ConfigError, BadTime) as exc:
-        raise fail(str(exc)) from exc
-
-
-@contextmanager
-def opened(settings: Settings) -> Iterator[Store]:
-    try:
-        store = open_store(settings.store)
-    except DatabaseUnavailable as exc:
-        raise fail(f"{settings.path}: [store] url: {exc}") from exc
-    try:
-        yield store
-    finally:
-        store.close()
 
 
 @app.command("check-config")
@@ -236,7 +176,9 @@ def list_submissions(
     with opened(settings) as store, store.reader() as session:
         views_iter = iter_submissions(session)
         if json:
-            views.write_json_array((views.submission_json(v) for v in views_iter), sys.stdout)
+            views.write_json_array(
+                (views.submission_json(v, settings.consultation) for v in views_iter), sys.stdout
+            )
             return
         if count_submissions(session) == 0:
             typer.echo("No submissions yet.")
@@ -290,3 +232,7 @@ def demo(
         run_demo(directory.absolute(), site.absolute(), now)
     except OutputInUse as exc:
         raise fail(str(exc)) from exc
+
+
+def main() -> None:
+    app()

@@ -14,13 +14,15 @@ from typing import Any, TextIO
 from mailroom.config import Settings
 from store.models import Problem
 from store.queries import MailboxStatus, SubmissionView
+from store.rules import is_on_time
+from store.settings import ConsultationSettings
 
 
 def iso(value: datetime | None) -> str | None:
     return value.isoformat() if value is not None else None
 
 
-def submission_json(view: SubmissionView) -> dict[str, Any]:
+def submission_json(view: SubmissionView, consultation: ConsultationSettings) -> dict[str, Any]:
     s = view.submission
     return {
         "reference": s.reference,
@@ -35,7 +37,25 @@ def submission_json(view: SubmissionView) -> dict[str, Any]:
         "date_header": iso(s.date_header),
         "message_id": s.message_id,
         "message_sha256": s.sha256,
+        "language": s.language,
+        "on_time": is_on_time(s, consultation),
+        "stakeholder_group": s.stakeholder_group.value,
+        "country": s.country,
+        "moderation": s.moderation.value,
+        "campaign_id": s.campaign_id,
+        "duplicate_of": view.duplicate_of,
+        "receipt": s.receipt,
         "attachment_count": len(view.attachments),
+        "attachments": [
+            {
+                "name": a.name,
+                "content_type": a.content_type,
+                "size": a.size,
+                "sha256": a.sha256,
+                "text_status": a.text_status.value if a.text_status else None,
+            }
+            for a in view.attachments
+        ],
         "error": s.error,
     }
 

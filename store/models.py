@@ -8,7 +8,7 @@ bytes (a UIDVALIDITY reset, a copy in a second folder) share one Submission.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import Any
 
@@ -100,6 +100,26 @@ _GROUP_LABELS = {
 }
 
 
+class Moderation(StrEnum):
+    """Whether a submission may be public. Hiding keeps the submission and the reason."""
+
+    PENDING = "pending"
+    APPROVED = "approved"
+    HIDDEN = "hidden"
+    WITHDRAWN = "withdrawn"
+
+
+class TextStatus(StrEnum):
+    """How an attachment's text was obtained, or why not."""
+
+    EXTRACTED = "extracted"
+    NO_TEXT = "no_text"  # e.g. a scanned PDF without a text layer
+    UNSUPPORTED = "unsupported"
+    TOO_LARGE = "too_large"
+    FAILED = "failed"
+    TIMED_OUT = "timed_out"
+
+
 class ReceivedVia(StrEnum):
     """Which clock said when the mailbox received a message."""
 
@@ -135,6 +155,42 @@ class Submission(SQLModel, table=True):
     sender_address: str = _text(default="", description="private: never published")
     organisation: str = _text(default="")
     body_text: str = _text(default="")
+    # What parsing found beyond the text (issue 3).
+    language: str | None = Field(default=None, max_length=8, description="ISO 639-1, or null")
+    body_segments: str | None = _text(
+        default=None,
+        description='JSON [{"kind": "text"|"quote"|"signature", "start": int, "end": int}] '
+        "over body_text, so the site can fold quoted replies and signatures",
+    )
+    flags: str | None = _text(
+        default=None, description="JSON list of reasons for the operator, e.g. a limit exceeded"
+    )
+    # The consultation's rules (issue 4).
+    stakeholder_group: StakeholderGroup = _enum(
+        StakeholderGroup, default=StakeholderGroup.UNCLASSIFIED
+    )
+    group_rule: str | None = _text(default=None, description="the rule that suggested the group")
+    group_confirmed: bool = False
+    country: str | None = Field(default=None, max_length=2, description="ISO 3166-1 alpha-2")
+    country_source: str | None = Field(default=None, max_length=40)
+    on_time_override: bool | None = Field(
+        default=None, description="the operator's ruling; null: received_at against the deadline"
+    )
+    on_time_reason: str | None = _text(default=None)
+    moderation: Moderation = _enum(Moderation, default=Moderation.PENDING)
+    moderation_reason: str | None = _text(default=None)
+    public_name: str | None = _text(default=None, description="operator's edit of sender_name")
+    public_organisation: str | None = _text(default=None)
+    anonymous: bool = False
+    spam_reason: str | None = _text(default=None, description="why it looks like spam, or null")
+    auth_results: str | None = _text(default=None, description="JSON: spf, dkim, dmarc results")
+    duplicate_of_id: int | None = Field(default=None, foreign_key="submission.id")
+    campaign_id: int | None = Field(default=None, index=True)
+    postmark_date: date | None = None
+    entered_by: str | None = _text(default=None, description="operator who keyed fax/post/form")
+    receipt: str | None = _text(
+        default=None, description="sent, suppressed: <why>, failed, pending; null: none due"
+    )
 
 
 class Message(SQLModel, table=True):
@@ -171,6 +227,15 @@ class Attachment(SQLModel, table=True):
     content_type: str = Field(max_length=200)
     size: int = Field(sa_column=Column(BigInteger, nullable=False))
     sha256: str = Field(max_length=64)
+    # Its text (issue 3): shown on the site under the link to the original.
+    parent_position: int | None = Field(
+        default=None, description="position of the archive, TNEF or message it came out of"
+    )
+    sniffed_type: str | None = Field(default=None, max_length=200)
+    text: str | None = _text(default=None)
+    text_status: TextStatus | None = _enum(TextStatus, default=None)
+    text_note: str | None = _text(default=None, description="how the text was obtained, or why not")
+    extraction_seconds: float | None = None
 
 
 class Checkpoint(SQLModel, table=True):

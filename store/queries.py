@@ -16,10 +16,20 @@ PAGE = 500
 
 @dataclass(frozen=True, slots=True)
 class SubmissionView:
-    """A submission with its attachments and the SHA-256 of its raw bytes."""
+    """A submission with its attachments, and the reference of the one it duplicates."""
 
     submission: Submission
     attachments: list[Attachment]
+    duplicate_of: str | None = None
+
+
+def _references(session: Session, ids: set[int]) -> dict[int, str]:
+    if not ids:
+        return {}
+    rows = session.exec(
+        select(Submission.id, Submission.reference).where(col(Submission.id).in_(sorted(ids)))
+    )
+    return {sid: ref for sid, ref in rows if sid is not None}
 
 
 def iter_submissions(
@@ -45,9 +55,11 @@ def iter_submissions(
             .order_by(col(Attachment.submission_id), col(Attachment.position))
         ):
             attachments[attachment.submission_id].append(attachment)
+        originals = _references(session, {r.duplicate_of_id for r in rows if r.duplicate_of_id})
         for row in rows:
             assert row.id is not None
-            yield SubmissionView(row, attachments[row.id])
+            original = originals.get(row.duplicate_of_id) if row.duplicate_of_id else None
+            yield SubmissionView(row, attachments[row.id], original)
         session.expunge_all()
         after = rows[-1].number
 
@@ -82,7 +94,10 @@ def find_submission(session: Session, reference: str) -> SubmissionView | None:
             .order_by(col(Attachment.position))
         )
     )
-    return SubmissionView(row, attachments)
+    original = None
+    if row.duplicate_of_id is not None:
+        original = _references(session, {row.duplicate_of_id}).get(row.duplicate_of_id)
+    return SubmissionView(row, attachments, original)
 
 
 def submissions_by_status(session: Session) -> dict[str, int]:
