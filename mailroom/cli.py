@@ -13,7 +13,7 @@ from typing import Annotated
 import typer
 
 from ingest import poll_once, reparse_all
-from mailroom import views
+from mailroom import cli_submission, views
 from mailroom.app import (
     EXIT_PROBLEMS,
     ConfigOption,
@@ -95,6 +95,7 @@ def poll(
                     prefix=settings.consultation.submission_prefix,
                     now=clock,
                     progress=advance,
+                    limits=settings.limits,
                 )
             typer.echo(
                 f"{entry.name}: {report.fetched} fetched, {report.new_submissions} new "
@@ -198,7 +199,9 @@ def reparse(
         with store.reader() as session:
             total = count_submissions(session)
         with progress_bar("reparsing", total=total) as advance:
-            parsed, failed = reparse_all(store, clock(), progress=advance)
+            parsed, failed = reparse_all(
+                store, clock(), progress=advance, limits=settings.limits
+            )
     typer.echo(f"Reparsed {parsed + failed} submissions: {parsed} parsed, {failed} failed.")
 
 
@@ -235,4 +238,5 @@ def demo(
 
 
 def main() -> None:
+    assert cli_submission.show  # registered on `app` when imported
     app()
