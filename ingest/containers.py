@@ -126,7 +126,7 @@ def extract_tnef(path: Path, archive: Archive, limits: LimitSettings) -> Extract
         data = attachment.data or b""
         name = _text(attachment.long_filename()) or _text(attachment.name) or "attachment"
         sha256 = archive.put(data)
-        children.append(_child(name, data[:65536], sha256, len(data)))
+        children.append(_child(name, data, sha256, len(data)))
     text = _tnef_text(tnef)
     names = ", ".join(c.name for c in children) or "no files"
     note = f"TNEF (winmail.dat) unpacked with tnefparse: {len(children)} files ({names})"
@@ -183,7 +183,7 @@ def extract_msg(path: Path, archive: Archive, limits: LimitSettings) -> Extracte
             )
             if not isinstance(data, bytes):
                 continue  # an embedded message or OLE object: left in the .msg itself
-            children.append(_child(str(name), data[:65536], archive.put(data), len(data)))
+            children.append(_child(str(name), data, archive.put(data), len(data)))
     finally:
         message.close()
     text = "\n".join(heading) + ("\n\n" if heading else "") + _tidy(str(body))
@@ -230,8 +230,9 @@ def extract_eml(path: Path, archive: Archive, limits: LimitSettings) -> Extracte
     return result
 
 
-def _child(name: str, head: bytes, sha256: str, size: int) -> Child:
-    sniffed = sniff(head)
+def _child(name: str, data: bytes, sha256: str, size: int) -> Child:
+    """`data` is the file, or (from a ZIP stream) its first bytes."""
+    sniffed = sniff(data[:65536], data)
     guessed = mimetypes.guess_type(name)[0] or "application/octet-stream"
     return Child(name, guessed, sha256, size, sniffed.content_type if sniffed else None)
 

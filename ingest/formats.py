@@ -85,8 +85,14 @@ def kind_of(sniffed_type: str | None, content_type: str, name: str) -> str | Non
         if declared == "rtf" or by_name == "rtf":
             return "rtf"
         return "text"
-    if sniffed_type == "application/x-ole-storage":
-        return None
+    if sniffed_type == "application/x-ole-storage":  # only a look at the whole file can tell
+        return (
+            declared
+            if declared in ("doc", "msg")
+            else by_name
+            if by_name in ("doc", "msg")
+            else None
+        )
     if declared is not None:
         return declared
     if content_type.startswith("text/") and content_type not in ("text/html",):
@@ -112,7 +118,7 @@ def extract_pdf(path: Path, limit: int) -> Extracted:
     for page in reader.pages:
         text = page.extract_text() or ""
         pages.append(text)
-        total += len(text)
+        total += len(text.strip())
         if total > limit:
             break
     text = _tidy("\n\n".join(pages))

@@ -9,8 +9,11 @@ max_attachments are left in the raw message, and the submission says so.
 
 from __future__ import annotations
 
+import binascii
+import email
 from dataclasses import dataclass, field
 from email.message import Message
+from email.policy import compat32
 
 from ingest.bounds import Bounded, Span, decoded_head
 from ingest.charsets import Decoded, decode_text, repair
@@ -83,7 +86,7 @@ class Walk:
         payload = part.get_payload()
         if isinstance(payload, list):
             if content_type in MESSAGE_TYPES and payload and isinstance(payload[0], Message):
-                self._forwarded(part, payload[0], depth, parent)
+                self._forwarded(part, _inner(part, payload[0]), depth, parent)
             elif content_type in REPORT_TYPES:
                 found.plain.append("\n".join(_report_block(p) for p in payload))
             else:
@@ -186,6 +189,22 @@ class Walk:
         if key not in self._flagged:
             self._flagged.add(key)
             self.flags.append(reason)
+
+
+def _inner(part: Message, parsed: Message) -> Message:
+    """The attached message; some mailers base64-encode it (RFC 2046 forbids it; they do)."""
+    if _encoding(part) not in ("base64", "quoted-printable"):
+        return parsed
+    try:
+        encoded = parsed.as_bytes()
+        data = (
+            binascii.a2b_base64(encoded)
+            if _encoding(part) == "base64"
+            else binascii.a2b_qp(encoded)
+        )
+    except (binascii.Error, ValueError):
+        return parsed
+    return email.message_from_bytes(data, policy=compat32)
 
 
 def _content_type(part: Message) -> str:

@@ -97,7 +97,7 @@ _SVG = re.compile(rb"<svg[\s>]", re.IGNORECASE)
 def sniff(head: bytes, whole: bytes | None = None) -> Sniffed | None:
     """What the content is, from its first bytes (`whole`, if given, for OLE stream names)."""
     head = head[:HEAD]
-    if head.lstrip()[:5] == b"%PDF-" or b"%PDF-" in head[:1024]:
+    if head.lstrip()[:5] == b"%PDF-":
         return PDF
     for magic, kind in _MAGIC:
         if head.startswith(magic):
@@ -108,6 +108,8 @@ def sniff(head: bytes, whole: bytes | None = None) -> Sniffed | None:
         return _zip_kind(head)
     if head.startswith(_OLE_MAGIC):
         return _ole_kind(whole if whole is not None else head)
+    if b"%PDF-" in head[:1024]:  # readers accept junk before the header, so must we
+        return PDF
     return _text_kind(head)
 
 

@@ -199,9 +199,7 @@ def reparse(
         with store.reader() as session:
             total = count_submissions(session)
         with progress_bar("reparsing", total=total) as advance:
-            parsed, failed = reparse_all(
-                store, clock(), progress=advance, limits=settings.limits
-            )
+            parsed, failed = reparse_all(store, clock(), progress=advance, limits=settings.limits)
     typer.echo(f"Reparsed {parsed + failed} submissions: {parsed} parsed, {failed} failed.")
 
 
