@@ -9,7 +9,7 @@ the end of that day, for the posting date its start.
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any, TypeVar
@@ -47,7 +47,7 @@ class Settings:
     store: StoreSettings
     site: SiteSettings
     daemon: DaemonSettings
-    limits: LimitSettings = LimitSettings()
+    limits: LimitSettings = field(default_factory=LimitSettings)
 
     def mailbox(self, name: str) -> MailboxSettings:
         for mailbox in self.mailboxes:

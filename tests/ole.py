@@ -129,7 +129,7 @@ def compound_file(streams: dict[str, bytes]) -> bytes:
             END,
             0,
             difat[0],
-        )  # fmt: skip
+        )
         + b"".join(struct.pack("<I", n) for n in difat[1:])
     )
     assert len(header) == SECTOR

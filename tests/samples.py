@@ -15,8 +15,8 @@ from email.policy import SMTP
 from docx import Document
 from fpdf import FPDF
 from odf.opendocument import OpenDocumentText
-from PIL import Image
 from odf.text import H, P
+from PIL import Image
 
 from tests.ole import compound_file
 
