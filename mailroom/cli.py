@@ -12,8 +12,8 @@ from typing import Annotated
 
 import typer
 
-from ingest import poll_once, reparse_all
 import mailroom.cli_submission  # noqa: F401  (registers `show` on `app`)
+from ingest import poll_once, reparse_all
 from mailroom import views
 from mailroom.app import (
     EXIT_PROBLEMS,
