@@ -69,10 +69,10 @@ def _refusal(info: zipfile.ZipInfo, budget: Budget, limits: LimitSettings) -> st
         return "encrypted"
     if budget.files_left <= 0:
         return f"more than max_attachments ({limits.max_attachments}) files"
-    if info.file_size > budget.bytes_left:
-        return f"over max_unpacked_bytes ({limits.max_unpacked_bytes})"
     if info.file_size > max(info.compress_size, 1) * limits.max_unpack_ratio:
         return f"inflates over {limits.max_unpack_ratio} times (max_unpack_ratio): a zip bomb?"
+    if info.file_size > budget.bytes_left:
+        return f"over max_unpacked_bytes ({limits.max_unpacked_bytes})"
     return None
 
 
