@@ -32,6 +32,7 @@ _MAIL_CHARSETS = [
     "big5", "shift_jis", "euc_jp", "euc_kr", "mac_roman",
 ]  # fmt: skip
 _SINGLE_BYTE = [c for c in _MAIL_CHARSETS if c.startswith(("cp", "iso", "koi", "mac"))]
+_BOMS = ((b"\xef\xbb\xbf", "utf-8"), (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be"))
 _SINGLE_BYTE_CODECS = {codecs.lookup(c).name for c in _SINGLE_BYTE}
 _HIGH_RUN = re.compile(rb"[\x80-\xff]+")
 
@@ -66,12 +67,16 @@ def decode_text(data: bytes, declared: str | None) -> Decoded:
     """Decode a text part: the declared charset when it fits, else UTF-8, else a guess."""
     label = (declared or "").strip().lower() or None
     codec = codec_for(label)
+    for bom, bom_codec in _BOMS:
+        if data.startswith(bom):  # a byte order mark says more than any label
+            return Decoded(data[len(bom) :].decode(bom_codec, "replace"), bom_codec)
     if data.isascii():
         return Decoded(data.decode("ascii"), codec or "ascii")
     utf8 = _utf8(data)
     if utf8 is not None:
         if codec in (None, "utf-8"):
-            return Decoded(utf8, "utf-8", guessed=codec is None, note=_note(label, "utf-8"))
+            guessed = codec is None
+            return Decoded(utf8, "utf-8", guessed, _note(label, "utf-8") if guessed else None)
         if _strict(data, codec) is None or not codec.startswith("utf"):
             # Valid multi-byte UTF-8 is almost never legacy text by accident: the label is wrong.
             return Decoded(utf8, "utf-8", guessed=True, note=_note(label, "utf-8"))
@@ -87,8 +92,10 @@ def decode_text(data: bytes, declared: str | None) -> Decoded:
         return Decoded(_mixed(data, guess), f"utf-8+{guess}", guessed=True, note=note)
     guess = _guess(data)
     text = _strict(data, guess)
-    if text is None:
-        text = _mixed(data, guess)
+    if text is None:  # mostly UTF-8 with stray bytes: those are read as Windows-1252
+        fallback = _single_byte_guess(data, codec)
+        note = f"{_note(label, 'utf-8')}; bytes that are not UTF-8 read as {fallback}"
+        return Decoded(_mixed(data, fallback), f"utf-8+{fallback}", guessed=True, note=note)
     return Decoded(text, guess, guessed=True, note=_note(label, guess))
 
 

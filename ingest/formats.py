@@ -46,6 +46,7 @@ _BY_EXTENSION = {
     "doc": "doc", "rtf": "rtf", "txt": "text", "text": "text", "csv": "text", "md": "text",
     "htm": "html", "html": "html", "zip": "zip", "dat": "tnef", "msg": "msg", "eml": "eml",
 }  # fmt: skip
+_UNTYPED = ("application/octet-stream", "application/unknown", "application/x-unknown", "")
 # A confident sniff wins over the sender's claim; plain text and unknown bytes do not.
 _VAGUE = (None, "text/plain", "application/x-ole-storage")
 
@@ -80,11 +81,15 @@ def kind_of(sniffed_type: str | None, content_type: str, name: str) -> str | Non
     extension = name.rpartition(".")[2].lower() if "." in name else ""
     by_name = _BY_EXTENSION.get(extension)
     if sniffed_type == "text/plain":
-        if declared == "html" or by_name == "html":
+        if "html" in (declared, by_name):
             return "html"
-        if declared == "rtf" or by_name == "rtf":
+        if "rtf" in (declared, by_name):
             return "rtf"
-        return "text"
+        if content_type.startswith("text/") or by_name == "text":
+            return "text"
+        if content_type in _UNTYPED and (by_name is None or not extension):
+            return "text"
+        return None  # bytes that look like text, claimed to be audio, an image, a ZIP…
     if sniffed_type == "application/x-ole-storage":  # only a look at the whole file can tell
         return (
             declared

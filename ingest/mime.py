@@ -11,19 +11,21 @@ from __future__ import annotations
 
 import binascii
 import email
+import re
 from dataclasses import dataclass, field
 from email.message import Message
 from email.policy import compat32
 
 from ingest.bounds import Bounded, Span, decoded_head
 from ingest.charsets import Decoded, decode_text, repair
-from ingest.names import decode_words, part_filename
+from ingest.names import decode_words, part_filename, raw_header
 from ingest.settings import LimitSettings
 from ingest.text import html_to_text
 
 BODY_TYPES = ("text/plain", "text/html")
 REPORT_TYPES = ("message/delivery-status", "message/disposition-notification")
 MESSAGE_TYPES = ("message/rfc822", "message/global")
+_TYPE = re.compile(r"[a-z0-9][a-z0-9!#$&^_.+-]{0,63}/[a-z0-9][a-z0-9!#$&^_.+-]{0,63}")
 
 
 @dataclass(slots=True)
@@ -208,10 +210,13 @@ def _inner(part: Message, parsed: Message) -> Message:
 
 
 def _content_type(part: Message) -> str:
+    """type/subtype only: a header missing its `;` must not carry its parameters along."""
     try:
-        return part.get_content_type().lower()[:200]
+        declared = part.get_content_type().lower()
     except Exception:
         return "application/octet-stream"
+    match = _TYPE.match(declared)
+    return match.group(0) if match else "application/octet-stream"
 
 
 def _encoding(part: Message) -> str:
@@ -238,12 +243,12 @@ def _message_bytes(message: Message) -> bytes:
 
 def _header(message: Message, name: str, hint: str | None) -> str:
     try:
-        value = message.get(name)
+        value = raw_header(message, name, hint)
     except Exception:
         return ""
     if value is None:
         return ""
-    return " ".join(decode_words(str(value), hint).split())
+    return " ".join(decode_words(value, hint).split())
 
 
 def _report_block(block: Message | object) -> str:

@@ -56,12 +56,31 @@ def part_filename(part: Message, hint: str | None = None) -> str:
     """The name a MIME part carries: RFC 2231 (with charset and continuations) from
     Content-Disposition or Content-Type, and RFC 2047 words inside it, as Outlook writes."""
     try:
-        name = part.get_filename() or part.get_param("name") or ""
+        name = _readable(part).get_filename() or _readable(part).get_param("name") or ""
     except Exception:  # a broken parameter is no name, never a crash
         return ""
     if isinstance(name, tuple):  # an RFC 2231 value the stdlib could not collapse
         name = str(name[2])
     return decode_words(str(name), hint)
+
+
+def raw_header(part: Message, name: str, hint: str | None = None) -> str | None:
+    """A header as sent, its 8-bit bytes read as their charset. (The email package's compat32
+    policy would turn them into U+FFFD, losing a Chinese or Cyrillic file name for good.)"""
+    for key, value in part.raw_items():
+        if key.lower() == name:
+            return repair(str(value), hint)[0]
+    return None
+
+
+def _readable(part: Message) -> Message:
+    """The part's Content-Type and Content-Disposition, with 8-bit bytes decoded."""
+    headers = Message()
+    for key in ("content-type", "content-disposition"):
+        value = raw_header(part, key)
+        if value is not None:
+            headers[key] = value
+    return headers
 
 
 def decode_words(value: str, hint: str | None = None) -> str:

@@ -36,6 +36,8 @@ from ingest.sniff import sniff
 from ingest.text import sanitise_html
 
 log = logging.getLogger(__name__)
+# mail-parser logs a warning for every content type it does not handle itself; we do.
+logging.getLogger("mailparser").setLevel(logging.ERROR)
 
 PARSER = "mail-parser"
 FALLBACK = "email"
