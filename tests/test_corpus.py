@@ -10,12 +10,11 @@ from pathlib import Path
 import pytest
 from sqlmodel import select
 
-from tests.formats_report import format_report
-
 from ingest import MailboxSettings, poll_once
 from store import Store
 from store.models import Problem, Submission, SubmissionStatus
 from tests.conftest import CORPUS, maildir
+from tests.formats_report import format_report
 
 MBOX_FILES = {"mbox.rlug"}  # several messages in one file: read as mbox
 NOTHING = "no sender, subject, text or attachment could be read"
