@@ -41,6 +41,11 @@ def detect_language(*texts: str) -> str | None:
     return str(code)
 
 
+def enough_letters(text: str, letters: int = 100) -> bool:
+    """Whether a text alone is long enough to tell its language reliably."""
+    return len(_LETTER.findall(text[:SAMPLE_CHARS])) >= letters
+
+
 def direction(language: str | None) -> str:
     """`rtl` for Arabic and the other right-to-left languages, else `ltr`."""
     return "rtl" if language in RIGHT_TO_LEFT else "ltr"

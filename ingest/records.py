@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from ingest.bounds import decoded_chunks, restored_chunks
 from ingest.extraction import ExtractorPool, Outcome, Task
 from ingest.formats import kind_of
-from ingest.language import detect_language
+from ingest.language import detect_language, enough_letters
 from ingest.names import checked_name, safe_name, unique_names
 from ingest.parse import ParsedAttachment, ParsedMessage, parse_message
 from ingest.segments import mark_segments
@@ -148,7 +148,10 @@ def content(prepared: Prepared) -> SubmissionContent:
     segments = mark_segments(parsed.body_text)
     own = "".join(parsed.body_text[s["start"] : s["end"]] for s in segments if s["kind"] == "text")
     texts = [d.text for d, _ in ordered if d.text and d.status == TextStatus.EXTRACTED]
-    language = detect_language(own, *(t[:LANGUAGE_SAMPLE] for t in texts))
+    # The comment's own words decide; a short cover note ("please find attached") lets its
+    # files decide with it.
+    language = detect_language(own) if enough_letters(own) else None
+    language = language or detect_language(own, *(t[:LANGUAGE_SAMPLE] for t in texts))
     return SubmissionContent(
         subject=parsed.subject,
         sender_name=parsed.sender_name,

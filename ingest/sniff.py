@@ -114,22 +114,38 @@ def sniff(head: bytes, whole: bytes | None = None) -> Sniffed | None:
 
 
 def _zip_kind(head: bytes) -> Sniffed:
-    name_length = int.from_bytes(head[26:28], "little")
-    extra_length = int.from_bytes(head[28:30], "little")
-    first_name = head[30 : 30 + name_length]
-    if first_name == b"mimetype":
-        start = 30 + name_length + extra_length
+    """ODF names its type in a first, stored `mimetype` entry; Office documents start with
+    their package parts. Anything else is a plain ZIP, even one full of documents."""
+    names = _zip_names(head)
+    first = names[0] if names else b""
+    if first == b"mimetype":
+        start = 30 + len(first) + int.from_bytes(head[28:30], "little")
         declared = head[start : start + 80].split(b"PK", 1)[0].strip()
-        for prefix, kind in _ODF.items():
-            if declared == prefix:
-                return kind
-    if b"word/" in head:
-        return DOCX
-    if b"xl/" in head:
-        return XLSX
-    if b"ppt/" in head:
-        return PPTX
+        return _ODF.get(declared, ZIP)
+    if first not in (b"[Content_Types].xml", b"_rels/.rels") and not first.startswith(
+        (b"word/", b"xl/", b"ppt/", b"docProps/")
+    ):
+        return ZIP
+    for prefix, kind in ((b"word/", DOCX), (b"xl/", XLSX), (b"ppt/", PPTX)):
+        if any(name.startswith(prefix) for name in names) or (len(names) < 2 and prefix in head):
+            return kind
     return ZIP
+
+
+def _zip_names(head: bytes) -> list[bytes]:
+    """Entry names from the local headers at the start of a ZIP, as far as sizes allow."""
+    names: list[bytes] = []
+    at = 0
+    while head.startswith(b"PK\x03\x04", at) and len(names) < 20:
+        flags = int.from_bytes(head[at + 6 : at + 8], "little")
+        size = int.from_bytes(head[at + 18 : at + 22], "little")
+        name_length = int.from_bytes(head[at + 26 : at + 28], "little")
+        extra_length = int.from_bytes(head[at + 28 : at + 30], "little")
+        names.append(head[at + 30 : at + 30 + name_length])
+        if flags & 0x08:  # sizes come after the data: no way to skip to the next entry
+            break
+        at += 30 + name_length + extra_length + size
+    return names
 
 
 def _ole_kind(data: bytes) -> Sniffed:
