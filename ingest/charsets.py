@@ -31,6 +31,8 @@ _MAIL_CHARSETS = [
     "cp1256", "iso8859_6", "cp1253", "cp1254", "cp1255", "cp1257", "cp874", "gb18030",
     "big5", "shift_jis", "euc_jp", "euc_kr", "mac_roman",
 ]  # fmt: skip
+_UN_CHARSETS = {"utf_8", "cp1252", "iso8859_15", "cp1251", "koi8_r", "cp1256", "gb18030", "big5"}
+_UN_PRIOR = 0.15
 _SINGLE_BYTE = [c for c in _MAIL_CHARSETS if c.startswith(("cp", "iso", "koi", "mac"))]
 _BOMS = ((b"\xef\xbb\xbf", "utf-8"), (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be"))
 _SINGLE_BYTE_CODECS = {codecs.lookup(c).name for c in _SINGLE_BYTE}
@@ -166,9 +168,16 @@ def _single_byte_guess(data: bytes, declared: str | None) -> str:
 
 
 def _guess(data: bytes, candidates: list[str] | None = None) -> str:
-    best = from_bytes(data[:_GUESS_BYTES], cp_isolation=candidates or _MAIL_CHARSETS).best()
-    if best is None or codec_for(best.encoding) is None:
+    """charset-normalizer's least chaotic readings, the tie broken towards the charsets the
+    six UN languages are written in: short Cyrillic text must not come out Greek."""
+    results = list(from_bytes(data[:_GUESS_BYTES], cp_isolation=candidates or _MAIL_CHARSETS))
+    if not results:
         return "cp1252"
+    calmest = min(r.chaos for r in results)
+    best = max(
+        (r for r in results if r.chaos <= calmest + 0.05),
+        key=lambda r: r.coherence + (_UN_PRIOR if r.encoding in _UN_CHARSETS else 0.0),
+    )
     return codec_for(best.encoding) or "cp1252"
 
 

@@ -23,6 +23,7 @@ from email import policy
 from email.headerregistry import Address
 from email.message import EmailMessage, Message
 from email.parser import BytesHeaderParser
+from typing import Any
 
 import mailparser
 
@@ -45,6 +46,7 @@ REPAIRED = "repaired"
 
 _BOUNDARY = re.compile(rb"""boundary\s*=\s*(?:"([^"\r\n]{1,200})"|([^\s;"]{1,200}))""", re.I)
 _CHARSET = re.compile(rb"""charset\s*=\s*"?([A-Za-z0-9_.:-]{1,40})""", re.I)
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
 _SCAFFOLD = re.compile(
     r"^(--\S*|content-[a-z-]+\s*:.*|mime-version\s*:.*|\s+boundary=.*)$", re.I | re.M
 )
@@ -117,39 +119,42 @@ def _parse(raw: bytes, limits: LimitSettings) -> ParsedMessage:
     tree, parser = _tree(bounded.data, defects)
     walk = Walk(bounded, raw, limits, hint)
     found = walk.message(tree)
-    if not _has_content(found, walk) and _boundaries(bounded.data):
+    if (not _has_content(found, walk) or _unsplit(tree)) and _boundaries(bounded.data):
         repaired = _repair_boundaries(bounded.data)
         if repaired != bounded.data:
-            walk = Walk(bounded, raw, limits, hint)
-            found = walk.message(email.message_from_bytes(repaired, policy=policy.compat32))
-            parser = REPAIRED
+            second = Walk(bounded, raw, limits, hint)
+            again = second.message(email.message_from_bytes(repaired, policy=policy.compat32))
+            if _has_content(again, second):
+                walk, found, parser = second, again, REPAIRED
         if not _has_content(found, walk):
             text = _scaffold_free_text(bounded.data, hint)
             if text:
                 found = FoundText(plain=[text])
                 parser = REPAIRED
     defects.update(f"CharsetGuessed:body_text ({note})" for note in dict.fromkeys(found.notes))
-    sender_name, sender_address = _sender(headers)
+    read = _Headers(headers, hint)
+    sender_name, sender_address = _sender(read)
     fields = {
-        "subject": _header_text(headers, "subject"),
+        "subject": read.text("subject"),
         "sender_name": sender_name,
         "sender_address": sender_address,
-        "organisation": _header_text(headers, "organization")
-        or _header_text(headers, "organisation"),
+        "organisation": read.text("organization") or read.text("organisation"),
         "body_text": found.body().replace("\r\n", "\n").replace("\r", "\n").strip(),
     }
     for key, value in fields.items():
         fields[key], guessed = repair(value, hint)
-        if guessed:
+        if guessed or (
+            key in read.guessed or (key.startswith("sender") and "from" in read.guessed)
+        ):
             defects.add(f"CharsetGuessed:{key}")
     if not (fields["subject"] or fields["sender_address"] or fields["body_text"] or walk.files):
         raise UnparseableMessage("no sender, subject, text or attachment could be read")
-    message_id = _header_text(headers, "message-id").strip("<>") or None
+    message_id = read.text("message-id").strip("<>") or None
     html = next((part for part in found.html if part.strip()), None)
     return ParsedMessage(
         **fields,
         message_id=repair(message_id)[0] if message_id else None,
-        date=_date(headers),
+        date=_date(read),
         body_html=sanitise_html(html) if html is not None else None,
         attachments=_attachments(walk.files, raw),
         defects=sorted(defects),
@@ -207,6 +212,14 @@ def _tree(data: bytes, defects: set[str]) -> tuple[Message, str]:
     return email.message_from_bytes(data, policy=policy.compat32), FALLBACK
 
 
+def _unsplit(tree: Message) -> bool:
+    """A multipart whose boundaries the parser never found: its parts are one blob of text."""
+    return any(
+        part.get_content_maintype() == "multipart" and not part.is_multipart()
+        for part in tree.walk()
+    )
+
+
 def _has_content(found: FoundText, walk: Walk) -> bool:
     return bool(walk.files) or any(p.strip() for p in found.plain + found.html)
 
@@ -257,17 +270,38 @@ def _declared_charset(data: bytes) -> str | None:
     return None
 
 
-def _header_text(headers: EmailMessage, name: str) -> str:
-    try:
-        value = headers.get(name)
-    except Exception:  # a header the modern parser chokes on is simply absent to us
-        return ""
-    return " ".join(str(value).split()) if value is not None else ""
+class _Headers:
+    """The top headers, decoded. Raw 8-bit bytes (no RFC 2047) are read in the message's
+    declared charset, or guessed, before the header is parsed: the email package would turn
+    them into U+FFFD. Which headers needed that is remembered (`guessed`)."""
+
+    def __init__(self, headers: EmailMessage, hint: str | None) -> None:
+        self.headers = headers
+        self.hint = hint
+        self.guessed: set[str] = set()
+
+    def get(self, name: str) -> Any:
+        raw = next((v for k, v in self.headers.raw_items() if k.lower() == name), None)
+        if raw is None:
+            return None
+        try:
+            if not _SURROGATE.search(str(raw)):
+                return self.headers.get(name)
+            text, guessed = repair(str(raw), self.hint)
+            if guessed:
+                self.guessed.add("subject" if name == "subject" else name)
+            return policy.default.header_factory(name, " ".join(text.split()))
+        except Exception:  # a header the modern parser chokes on is simply absent to us
+            return None
+
+    def text(self, name: str) -> str:
+        value = self.get(name)
+        return " ".join(str(value).split()) if value is not None else ""
 
 
-def _sender(headers: EmailMessage) -> tuple[str, str]:
+def _sender(read: _Headers) -> tuple[str, str]:
     try:
-        value = headers.get("from")
+        value = read.get("from")
         addresses: tuple[Address, ...] = getattr(value, "addresses", ()) if value else ()
     except Exception:
         addresses = ()
@@ -276,16 +310,16 @@ def _sender(headers: EmailMessage) -> tuple[str, str]:
         name = " ".join(first.display_name.split())
         address = first.addr_spec if "@" in first.addr_spec else ""
         return name, address
-    raw = _header_text(headers, "from")
+    raw = read.text("from")
     found = re.search(r"[\w.+-]+@[\w-]+(\.[\w-]+)+", raw)
     return (raw.replace(found.group(0), "").strip(" <>\"'") if found else raw), (
         found.group(0) if found else ""
     )
 
 
-def _date(headers: EmailMessage) -> datetime | None:
+def _date(read: _Headers) -> datetime | None:
     try:
-        value = headers.get("date")
+        value = read.get("date")
         when = getattr(value, "datetime", None) if value is not None else None
     except Exception:
         return None
