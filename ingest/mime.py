@@ -127,10 +127,7 @@ class Walk:
                 self._flag("long-text", "a text part longer than max_text_chars was cut")
         else:
             data = _payload_bytes(part)
-        decoded = decode_text(data, declared or self.hint)
-        if not declared and not decoded.guessed and self.hint:
-            return Decoded(decoded.text, decoded.charset)
-        return decoded
+        return decode_text(data, declared or self.hint)
 
     def _file(self, part: Message, content_type: str, name: str, parent: int | None) -> None:
         if not self._room():

@@ -289,7 +289,7 @@ class _Headers:
                 return self.headers.get(name)
             text, guessed = repair(str(raw), self.hint)
             if guessed:
-                self.guessed.add("subject" if name == "subject" else name)
+                self.guessed.add(name)
             return policy.default.header_factory(name, " ".join(text.split()))
         except Exception:  # a header the modern parser chokes on is simply absent to us
             return None
