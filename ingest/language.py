@@ -12,6 +12,8 @@ import re
 from functools import cache
 from typing import Any
 
+from store.languages import text_direction
+
 SAMPLE_CHARS = 20_000  # enough to be sure; more only costs time
 MIN_LETTERS = 20  # "ok thanks" is too short to tell
 MIN_CONFIDENCE = 0.80
@@ -19,7 +21,6 @@ MIN_CONFIDENCE = 0.80
 _VARIETIES = {"ary": "ar", "arz": "ar", "gug": "gn", "gom": "kok"}
 _LETTER = re.compile(r"[^\W\d_]", re.UNICODE)
 _NOISE = re.compile(r"https?://\S+|[\w.+-]+@[\w-]+(\.[\w-]+)+")
-RIGHT_TO_LEFT = frozenset({"ar", "he", "fa", "ur", "ps", "yi", "dv", "ug", "ku", "sd"})
 
 
 @cache
@@ -47,5 +48,5 @@ def enough_letters(text: str, letters: int = 100) -> bool:
 
 
 def direction(language: str | None) -> str:
-    """`rtl` for Arabic and the other right-to-left languages, else `ltr`."""
-    return "rtl" if language in RIGHT_TO_LEFT else "ltr"
+    """`rtl` for Arabic and the other right-to-left languages, else `ltr` (see store.languages)."""
+    return text_direction(language)
