@@ -26,6 +26,11 @@ ELIDE_BYTES = 1024 * 1024
 CHUNK = 1024 * 1024
 HEAD_BYTES = 64 * 1024  # what sniffing reads of a cut-out body
 
+MULTIPARTS_PER_DEPTH = 5
+MAX_MULTIPARTS = 200  # the email package recurses once per level: keep well inside the stack
+_MULTIPART = re.compile(
+    rb"^content-type:[ \t]*(multipart/[a-z0-9.+-]*)", re.IGNORECASE | re.MULTILINE
+)
 _DASH_LINE = re.compile(rb"^--", re.MULTILINE)
 _BLANK_LINE = re.compile(rb"\r?\n\r?\n")
 _FIELD_START = re.compile(rb"^[^ \t\r\n]", re.MULTILINE)
@@ -68,7 +73,7 @@ def bound(raw: bytes, limits: LimitSettings) -> Bounded:
     header, header_flags = _bounded_header(raw[:body_start], limits)
     flags += header_flags
     if len(raw) <= ELIDE_BYTES:
-        return Bounded(header + raw[body_start:], {}, flags)
+        return Bounded(_flattened(header + raw[body_start:], limits, flags), {}, flags)
     nonce = hashlib.sha256(raw).hexdigest()[:16]
     newline = b"\r\n" if b"\r\n" in raw[:4096] else b"\n"
     pieces: list[bytes] = [header]
@@ -87,7 +92,29 @@ def bound(raw: bytes, limits: LimitSettings) -> Bounded:
                 position = gap_end
         gap_start = gap_end
     pieces.append(raw[position:])
-    return Bounded(b"".join(pieces), spans, flags)
+    return Bounded(_flattened(b"".join(pieces), limits, flags), spans, flags)
+
+
+def _flattened(data: bytes, limits: LimitSettings, flags: list[str]) -> bytes:
+    """No more multiparts than the parser can nest: past MULTIPARTS_PER_DEPTH * max_depth
+    (nesting is at most that deep), the rest are declared opaque, so the email package's
+    recursive parser cannot run out of stack. The walk never goes that deep anyway."""
+    cap = min(MULTIPARTS_PER_DEPTH * limits.max_depth, MAX_MULTIPARTS)
+    found = list(_MULTIPART.finditer(data))
+    if len(found) <= cap:
+        return data
+    flags.append(
+        f"{len(found)} multipart containers, over {cap}; "
+        "the ones past that are in the raw message only"
+    )
+    pieces: list[bytes] = []
+    position = 0
+    for match in found[cap:]:
+        pieces.append(data[position : match.start(1)])
+        pieces.append(b"application/x-mailroom-opaque")
+        position = match.end(1)
+    pieces.append(data[position:])
+    return b"".join(pieces)
 
 
 def decoded_chunks(raw: bytes, span: Span, encoding: str) -> Iterator[bytes]:

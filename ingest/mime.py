@@ -69,6 +69,10 @@ class Walk:
     flags: list[str] = field(default_factory=list)
     _flagged: set[str] = field(default_factory=set)
 
+    @property
+    def too_deep(self) -> bool:
+        return "depth" in self._flagged
+
     def message(self, message: Message, depth: int = 0, parent: int | None = None) -> FoundText:
         found = FoundText()
         self._part(message, depth, parent, found, top=True)

@@ -119,7 +119,8 @@ def _parse(raw: bytes, limits: LimitSettings) -> ParsedMessage:
     tree, parser = _tree(bounded.data, defects)
     walk = Walk(bounded, raw, limits, hint)
     found = walk.message(tree)
-    if (not _has_content(found, walk) or _unsplit(tree)) and _boundaries(bounded.data):
+    broken = not _has_content(found, walk) or _unsplit(tree)
+    if broken and not walk.too_deep and _boundaries(bounded.data):
         repaired = _repair_boundaries(bounded.data)
         if repaired != bounded.data:
             second = Walk(bounded, raw, limits, hint)

@@ -236,3 +236,16 @@ def test_limits_come_from_the_config_table(tmp_path: Path) -> None:
     config.write_text(config.read_text() + "max_attachmnets = 8\n")
     with pytest.raises(ConfigError, match=r"\[limits\] max_attachmnets: is not a known key"):
         load_settings(config)
+
+
+@pytest.mark.parametrize("levels", [15, 50, 5000])
+def test_deep_mime_is_read_to_max_depth_and_never_overflows_the_stack(levels: int) -> None:
+    from tests.test_hostile import nested
+
+    parsed = parse_message(nested(levels))
+    assert parsed.subject == "Nested fifty deep"
+    if levels <= 20:
+        assert parsed.body_text.startswith("Deep down") and parsed.flags == []
+    else:
+        assert parsed.body_text == ""
+        assert any("max_depth" in flag for flag in parsed.flags)
