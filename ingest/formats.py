@@ -85,6 +85,8 @@ def kind_of(sniffed_type: str | None, content_type: str, name: str) -> str | Non
             return "html"
         if "rtf" in (declared, by_name):
             return "rtf"
+        if "eml" in (declared, by_name):
+            return "eml"
         if content_type.startswith("text/") or by_name == "text":
             return "text"
         if content_type in _UNTYPED and (by_name is None or not extension):
