@@ -3,10 +3,11 @@
 from ingest.errors import SourceUnavailable, UnparseableMessage
 from ingest.parse import ParsedMessage, parse_message
 from ingest.poll import PollReport, poll_once
-from ingest.settings import MailboxSettings
+from ingest.settings import LimitSettings, MailboxSettings
 from ingest.submissions import parse_pending, reparse_all
 
 __all__ = [
+    "LimitSettings",
     "MailboxSettings",
     "ParsedMessage",
     "PollReport",

@@ -17,10 +17,11 @@ from email.parser import BytesHeaderParser
 from email.policy import compat32
 
 from ingest.errors import SourceUnavailable
-from ingest.settings import MailboxSettings
+from ingest.extraction import ExtractorPool
+from ingest.settings import LimitSettings, MailboxSettings
 from ingest.sources import RawMessage, Source, open_source
 from ingest.sources.base import header_block
-from ingest.submissions import parse_pending
+from ingest.submissions import extraction_pool, parse_pending
 from store.db import Store
 from store.intake import (
     Sighting,
@@ -58,9 +59,23 @@ def poll_once(
     now: Callable[[], datetime],
     stop: threading.Event | None = None,
     progress: Progress | None = None,
+    limits: LimitSettings | None = None,
 ) -> PollReport:
     """One pass over one mailbox. Raises nothing for a bad mailbox: the report and the
-    Problem table say what went wrong."""
+    Problem table say what went wrong. `limits` bound what each message may cost."""
+    with extraction_pool(store, limits or LimitSettings()) as pool:
+        return _poll_once(mailbox, store, prefix, now, stop, progress, pool)
+
+
+def _poll_once(
+    mailbox: MailboxSettings,
+    store: Store,
+    prefix: str,
+    now: Callable[[], datetime],
+    stop: threading.Event | None,
+    progress: Progress | None,
+    pool: ExtractorPool,
+) -> PollReport:
     report = PollReport(mailbox.name)
     with exclusive(store.engine, f"mailbox:{mailbox.name}") as mine:
         if not mine:
@@ -73,12 +88,12 @@ def poll_once(
             _failed(store, mailbox, str(exc), now(), report)
             return report
         try:
-            _poll(source, store, prefix, now, stop, progress, report)
+            _poll(source, store, prefix, now, stop, progress, report, pool)
         except SourceUnavailable as exc:
             _failed(store, mailbox, str(exc), now(), report)
         finally:
             source.close()
-    parsed, failed = parse_pending(store, now())
+    parsed, failed = parse_pending(store, now(), pool=pool)
     report.parsed += parsed
     report.failed += failed
     return report
@@ -92,6 +107,7 @@ def _poll(
     stop: threading.Event | None,
     progress: Progress | None,
     report: PollReport,
+    pool: ExtractorPool,
 ) -> None:
     uidvalidity = source.uidvalidity()
     with store.session() as session:
@@ -140,7 +156,7 @@ def _poll(
                 )
             if progress:
                 progress(len(batch.messages))
-            parsed, failed = parse_pending(store, now())
+            parsed, failed = parse_pending(store, now(), pool=pool)
             report.parsed += parsed
             report.failed += failed
             if stop is not None and stop.is_set():

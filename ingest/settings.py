@@ -128,3 +128,30 @@ class MailboxSettings(BaseModel):
             if value is not None and not value.is_absolute():
                 updates[field] = base / value
         return self.model_copy(update=updates) if updates else self
+
+
+MIB = 1024 * 1024
+
+
+class LimitSettings(BaseModel):
+    """The `[limits]` table: what a hostile or merely enormous message may cost.
+
+    Over a limit, nothing is lost: the raw message stays in the archive, the
+    submission is flagged with the reason, and the rest of it is processed.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    max_message_bytes: int = Field(default=64 * MIB, ge=1024)
+    max_attachments: int = Field(default=100, ge=1, le=10_000)
+    max_attachment_bytes: int = Field(default=25 * MIB, ge=1)
+    max_depth: int = Field(default=20, ge=1, le=100)
+    max_headers: int = Field(default=500, ge=10)
+    max_header_bytes: int = Field(default=64 * 1024, ge=256)
+    max_unpacked_bytes: int = Field(default=100 * MIB, ge=1)
+    max_unpack_ratio: int = Field(default=100, ge=2)
+    max_archive_depth: int = Field(default=2, ge=0, le=10)
+    max_text_chars: int = Field(default=1_000_000, ge=1000)
+    extraction_seconds: float = Field(default=30.0, gt=0, le=3600)
+    extraction_memory_mb: int = Field(default=1024, ge=128)
+    extraction_workers: int = Field(default=2, ge=1, le=64)

@@ -12,6 +12,7 @@ from typing import Annotated
 
 import typer
 
+import mailroom.cli_submission  # noqa: F401  (registers `show` on `app`)
 from ingest import poll_once, reparse_all
 from mailroom import views
 from mailroom.app import (
@@ -95,6 +96,7 @@ def poll(
                     prefix=settings.consultation.submission_prefix,
                     now=clock,
                     progress=advance,
+                    limits=settings.limits,
                 )
             typer.echo(
                 f"{entry.name}: {report.fetched} fetched, {report.new_submissions} new "
@@ -198,7 +200,7 @@ def reparse(
         with store.reader() as session:
             total = count_submissions(session)
         with progress_bar("reparsing", total=total) as advance:
-            parsed, failed = reparse_all(store, clock(), progress=advance)
+            parsed, failed = reparse_all(store, clock(), progress=advance, limits=settings.limits)
     typer.echo(f"Reparsed {parsed + failed} submissions: {parsed} parsed, {failed} failed.")
 
 

@@ -1,7 +1,7 @@
 """config.toml into frozen, typed settings, or a ConfigError that names the file and the key.
 
 The only reader of the config file. Each part gets its own table: ingest the
-`[[mailbox]]` entries, store `[store]` and `[consultation]`, publish `[site]`.
+`[[mailbox]]` entries and `[limits]`, store `[store]` and `[consultation]`, publish `[site]`.
 Local times take the consultation's zone; a bare date for the deadline means
 the end of that day, for the posting date its start.
 """
@@ -9,7 +9,7 @@ the end of that day, for the posting date its start.
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any, TypeVar
@@ -17,11 +17,11 @@ from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from ingest import MailboxSettings
+from ingest import LimitSettings, MailboxSettings
 from publish import SiteSettings
 from store import ConsultationSettings, StoreSettings
 
-TABLES = ("consultation", "mailbox", "store", "site", "daemon")
+TABLES = ("consultation", "mailbox", "store", "site", "daemon", "limits")
 
 Model = TypeVar("Model", bound=BaseModel)
 
@@ -47,6 +47,7 @@ class Settings:
     store: StoreSettings
     site: SiteSettings
     daemon: DaemonSettings
+    limits: LimitSettings = field(default_factory=LimitSettings)
 
     def mailbox(self, name: str) -> MailboxSettings:
         for mailbox in self.mailboxes:
@@ -80,8 +81,9 @@ def load_settings(path: Path) -> Settings:
     )
     site = _table(path, data, "site", SiteSettings).with_base(base)
     daemon = _table(path, {"daemon": data.get("daemon", {})}, "daemon", DaemonSettings)
+    limits = _table(path, {"limits": data.get("limits", {})}, "limits", LimitSettings)
     mailboxes = _mailboxes(path, data.get("mailbox", []), base)
-    return Settings(path, consultation, mailboxes, store, site, daemon)
+    return Settings(path, consultation, mailboxes, store, site, daemon, limits)
 
 
 def _table(

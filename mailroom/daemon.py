@@ -48,6 +48,7 @@ class Daemon:
                 prefix=self.settings.consultation.submission_prefix,
                 now=self.clock,
                 stop=self.stop,
+                limits=self.settings.limits,
             )
             log.info(
                 "mailbox=%s: %d fetched, %d new, %d parsed, %d failed%s",

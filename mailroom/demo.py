@@ -66,6 +66,7 @@ def run_demo(directory: Path, site: Path, now: str | None) -> None:
                 prefix=settings.consultation.submission_prefix,
                 now=clock,
                 progress=advance,
+                limits=settings.limits,
             )
         took = time.perf_counter() - started
         built = build_site(store, settings.consultation, settings.site, clock())

@@ -38,6 +38,8 @@ def submission_json(view: SubmissionView, consultation: ConsultationSettings) ->
         "message_id": s.message_id,
         "message_sha256": s.sha256,
         "language": s.language,
+        "parser": s.parser,
+        "flags": _json_list(s.flags),
         "on_time": is_on_time(s, consultation),
         "stakeholder_group": s.stakeholder_group.value,
         "country": s.country,
@@ -58,6 +60,74 @@ def submission_json(view: SubmissionView, consultation: ConsultationSettings) ->
         ],
         "error": s.error,
     }
+
+
+def submission_detail_json(
+    view: SubmissionView, consultation: ConsultationSettings
+) -> dict[str, Any]:
+    """One submission in full: the list keys, its texts, and each attachment's text."""
+    s = view.submission
+    detail = submission_json(view, consultation)
+    detail.update(
+        {
+            "parser": s.parser,
+            "defects": _json_list(s.defects),
+            "flags": _json_list(s.flags),
+            "body_text": s.body_text,
+            "body_segments": json.loads(s.body_segments) if s.body_segments else None,
+            "body_html": s.body_html,
+            "attachments": [
+                {
+                    "position": a.position,
+                    "parent_position": a.parent_position,
+                    "name": a.name,
+                    "original_name": a.original_name,
+                    "content_type": a.content_type,
+                    "sniffed_type": a.sniffed_type,
+                    "size": a.size,
+                    "sha256": a.sha256,
+                    "text_status": a.text_status.value if a.text_status else None,
+                    "text_note": a.text_note,
+                    "extraction_seconds": a.extraction_seconds,
+                    "text": a.text,
+                }
+                for a in view.attachments
+            ],
+        }
+    )
+    return detail
+
+
+def submission_detail_text(detail: dict[str, Any]) -> str:
+    lines = [
+        f"{detail['reference']}  {detail['status']}  {detail['received_at']}",
+        f"From: {detail['sender_name']} <{detail['sender_address']}>",
+        f"Subject: {detail['subject']}",
+        f"Language: {detail['language'] or '-'}   parser: {detail['parser'] or '-'}",
+    ]
+    if detail["error"]:
+        lines.append(f"Error: {detail['error']}")
+    lines += [f"Flag: {flag}" for flag in detail["flags"]]
+    lines += ["", detail["body_text"], ""]
+    for a in detail["attachments"]:
+        under = f" (in #{a['parent_position']})" if a["parent_position"] else ""
+        lines.append(
+            f"#{a['position']}{under} {a['name']}  {a['content_type']}  {a['size']:,} bytes  "
+            f"{a['text_status']}: {a['text_note'] or ''}"
+        )
+        if a["text"]:
+            lines += ["    " + line for line in a["text"].splitlines()[:20]]
+    return "\n".join(lines)
+
+
+def _json_list(value: str | None) -> list[Any]:
+    if not value:
+        return []
+    try:
+        loaded = json.loads(value)
+    except ValueError:
+        return [value]
+    return loaded if isinstance(loaded, list) else [loaded]
 
 
 def write_json_array(items: Iterator[dict[str, Any]], out: TextIO) -> int:

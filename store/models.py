@@ -155,6 +155,11 @@ class Submission(SQLModel, table=True):
     sender_address: str = _text(default="", description="private: never published")
     organisation: str = _text(default="")
     body_text: str = _text(default="")
+    body_html: str | None = _text(
+        default=None,
+        description="the HTML body after the nh3 allowlist sanitiser (no script, style, "
+        "handler, form, iframe or image; http/https/mailto links only); null: no HTML part",
+    )
     # What parsing found beyond the text (issue 3).
     language: str | None = Field(default=None, max_length=8, description="ISO 639-1, or null")
     body_segments: str | None = _text(

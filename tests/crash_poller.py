@@ -18,8 +18,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import ingest.records
 import ingest.sources.imap
-import ingest.submissions
 import store.archive
 import store.intake
 from ingest import MailboxSettings, poll_once
@@ -61,7 +61,7 @@ def main() -> None:
             ingest.sources.imap.ImapSource.mark_done
         )
     elif point == "parsing":
-        ingest.submissions.parse_message = before(ingest.submissions.parse_message)
+        ingest.records.parse_message = before(ingest.records.parse_message)
     else:
         raise SystemExit(f"unknown point {point}")
 

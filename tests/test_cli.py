@@ -7,11 +7,12 @@ from pathlib import Path
 
 import pytest
 
+from tests import samples
 from tests.cli import mailroom, write_config
 from tests.conftest import maildir
 from tests.messages import comment
 
-COMMANDS = ["check-config", "poll", "publish", "status", "list", "reparse", "run", "demo"]
+COMMANDS = ["check-config", "poll", "publish", "status", "list", "show", "reparse", "run", "demo"]
 REPO_CONFIG = Path(__file__).resolve().parents[1] / "config.toml"
 
 
@@ -84,7 +85,11 @@ def test_a_missing_config_file_says_what_to_do(tmp_path: Path) -> None:
 
 
 def test_poll_status_and_list_speak_json_with_the_documented_keys(tmp_path: Path) -> None:
-    maildir(tmp_path / "Maildir", [comment(1), comment(2, subject="Второй комментарий"), b"\n"])
+    annexed = comment(
+        1,
+        attachments=[("annex.zip", "application/zip", samples.zip_of([("a.pdf", samples.pdf())]))],
+    )
+    maildir(tmp_path / "Maildir", [annexed, comment(2, subject="Второй комментарий"), b"\n"])
     config = write_config(
         tmp_path, mailboxes='[[mailbox]]\nname = "box"\nurl = "maildir:Maildir"\n'
     )
@@ -106,9 +111,29 @@ def test_poll_status_and_list_speak_json_with_the_documented_keys(tmp_path: Path
         "sender_name",
         "received_at",
         "message_sha256",
+        "language",
+        "attachments",
         "error",
     ):
         assert all(key in item for item in listed), key
+    assert [a["name"] for a in listed[0]["attachments"]] == ["annex.zip", "a.pdf"]
+    for attachment in listed[0]["attachments"]:
+        assert set(attachment) == {"name", "content_type", "size", "sha256", "text_status"}
+        assert attachment["text_status"] == "extracted"
+    assert listed[0]["language"] == "en" or listed[0]["language"] is None
+
+    shown = mailroom("show", "DESA-10-3078/0001", "--json", "--config", str(config))
+    assert shown.returncode == 0, shown.stderr
+    detail = json.loads(shown.stdout)
+    assert (
+        detail["reference"] == "DESA-10-3078/0001" and detail["body_text"] == "This is comment 1."
+    )
+    pdf = detail["attachments"][1]
+    assert pdf["parent_position"] == 1 and pdf["text"] == samples.SENTENCE
+    assert pdf["text_note"].startswith("PDF text layer read with pypdf")
+    assert "PDF text layer" in mailroom("show", "1", "--config", str(config)).stdout
+    missing = mailroom("show", "DESA-10-3078/0099", "--config", str(config))
+    assert missing.returncode == 1 and "no submission" in missing.stderr
     assert listed[1]["subject"] == "Второй комментарий"
     assert listed[0]["error"] is None and listed[2]["status"] == "failed"
     assert listed[2]["error"] == "the message is empty"

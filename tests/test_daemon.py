@@ -46,8 +46,8 @@ def test_the_daemon_publishes_at_the_posting_date_and_after_new_comments(tmp_pat
             "--config",
             str(config),
             "--now",
-            "2010-11-30T23:59:56",
-        ],  # four seconds before the posting date
+            "2010-11-30T23:59:50",
+        ],  # ten seconds before the posting date (the first poll loads the language model)
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,

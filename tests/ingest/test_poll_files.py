@@ -12,6 +12,7 @@ from ingest import MailboxSettings, poll_once, reparse_all
 from store import ConsultationSettings, Store
 from store.models import Message, Problem, ReceivedVia, Submission, SubmissionStatus
 from store.queries import iter_submissions
+from tests import samples
 from tests.conftest import maildir
 from tests.messages import comment
 
@@ -119,8 +120,27 @@ def test_reparse_yields_the_same_references_and_texts(
 ) -> None:
     messages = [
         comment(n, attachments=[("note.txt", "text/plain", f"attachment {n}".encode())])
-        for n in range(1, 6)
-    ] + [b"\n\n"]
+        for n in range(1, 4)
+    ] + [
+        comment(
+            4,
+            body="Nous soutenons la coopération renforcée entre les gouvernements et toutes "
+            "les parties prenantes, sur un pied d'égalité, dans leurs rôles respectifs.\n\n"
+            "Le 8 nov. 2010 à 10:00, Jo <jo@example.org> a écrit :\n> Bonjour\n",
+            html="<p>Nous soutenons <b>la coopération</b><script>x()</script></p>",
+            attachments=[
+                ("annex.pdf", "application/pdf", samples.pdf()),
+                ("bundle.zip", "application/zip", samples.zip_of([("a.docx", samples.docx())])),
+                (
+                    "winmail.dat",
+                    "application/ms-tnef",
+                    samples.tnef("Corps", [("b.txt", b"Bonjour")]),
+                ),
+            ],
+        ),
+        comment(5, attachments=[("fw.eml", "message/rfc822", samples.forwarded())]),
+        b"\n\n",
+    ]
     poll(maildir(tmp_path / "Maildir", messages), store, consultation)
 
     def snapshot() -> list[str]:
@@ -133,7 +153,25 @@ def test_reparse_yields_the_same_references_and_texts(
                         "subject": v.submission.subject,
                         "body": v.submission.body_text,
                         "error": v.submission.error,
-                        "files": [(a.name, a.sha256, a.size) for a in v.attachments],
+                        "language": v.submission.language,
+                        "segments": v.submission.body_segments,
+                        "html": v.submission.body_html,
+                        "flags": v.submission.flags,
+                        "parser": v.submission.parser,
+                        "files": [
+                            (
+                                a.position,
+                                a.parent_position,
+                                a.name,
+                                a.sha256,
+                                a.size,
+                                a.sniffed_type,
+                                a.text,
+                                a.text_status,
+                                a.text_note,
+                            )
+                            for a in v.attachments
+                        ],
                     }
                 )
                 for v in iter_submissions(session)
@@ -144,3 +182,14 @@ def test_reparse_yields_the_same_references_and_texts(
     assert (parsed, failed) == (5, 1)
     assert snapshot() == before
     assert len(before) == 6
+    fourth = json.loads(before[3])
+    assert fourth["language"] == "fr" and "quote" in fourth["segments"]
+    assert [f[2] for f in fourth["files"]] == [
+        "annex.pdf",
+        "bundle.zip",
+        "a.docx",
+        "winmail.dat",
+        "b.txt",
+    ]
+    assert [f[1] for f in fourth["files"]] == [None, None, 2, None, 4]
+    assert [(f[2], f[7]) for f in fourth["files"] if f[7] != "extracted"] == []

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime, timedelta
-from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
@@ -13,31 +12,11 @@ from ingest import poll_once
 from publish import OutputInUse, PreviewClash, SiteSettings, build_site
 from store import ConsultationSettings, Store
 from tests.conftest import maildir
+from tests.html_checks import executable_content
 from tests.messages import comment
 
 HOSTILE = "<script>alert('x')</script>"
 ADDRESS = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
-
-
-class ExecutableContent(HTMLParser):
-    """Collects what a browser would run: script elements, on* handlers, javascript: URLs."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.found: list[str] = []
-        self.text: list[str] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in ("script", "iframe", "object", "embed"):
-            self.found.append(f"<{tag}>")
-        for name, value in attrs:
-            if name.startswith("on"):
-                self.found.append(f"{tag} {name}")
-            if value and value.strip().lower().startswith(("javascript:", "data:")):
-                self.found.append(f"{tag} {name}={value}")
-
-    def handle_data(self, data: str) -> None:
-        self.text.append(data)
 
 
 def populate(tmp_path: Path, store: Store, consultation: ConsultationSettings) -> None:
@@ -105,9 +84,7 @@ def test_after_the_posting_date_every_published_submission_has_a_safe_page(
     assert "noindex" not in (site / "index.html").read_text()
     for page in site.rglob("*.html"):
         html = page.read_text()
-        parser = ExecutableContent()
-        parser.feed(html)
-        assert parser.found == [], page
+        assert executable_content(html) == [], page
         assert not ADDRESS.search(html), f"an email address in {page}"
         assert "Content-Security-Policy" in html
     first = (site / "submissions/DESA-10-3078-0001/index.html").read_text()

@@ -1,0 +1,35 @@
+"""`mailroom show REF`: one submission in full, for the operator or a script (--json)."""
+
+from __future__ import annotations
+
+import json as json_module
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from mailroom import views
+from mailroom.app import ConfigOption, JsonOption, NowOption, app, fail, opened, setup
+from store.queries import find_submission
+
+
+@app.command()
+def show(
+    reference: Annotated[
+        str, typer.Argument(help="The reference (DESA-10-3078/0042), its number (42) or path form.")
+    ],
+    config: ConfigOption = Path("config.toml"),
+    now: NowOption = None,
+    json: JsonOption = False,
+) -> None:
+    """One submission in full: its text, every attachment with its text, and what was flagged."""
+    settings, _ = setup(config, now)
+    with opened(settings) as store, store.reader() as session:
+        view = find_submission(session, reference)
+        if view is None:
+            raise fail(f"no submission {reference!r} (see `mailroom list`)", code=1)
+        detail = views.submission_detail_json(view, settings.consultation)
+    if json:
+        typer.echo(json_module.dumps(detail, ensure_ascii=False, indent=2))
+    else:
+        typer.echo(views.submission_detail_text(detail))
