@@ -1,0 +1,87 @@
+"""The search index: Pagefind, run offline from its PyPI wheel, over submissions and attachment text.
+
+One record per published submission, in the submission's own language, so
+Pagefind stems it (English, French, Russian, Spanish, Arabic) or segments it
+(Chinese) as that language needs; the search page queries every language's
+index. Records are gathered in a file as the build streams, and Pagefind runs
+only when they changed; its output is deterministic, and files that came out
+the same are linked from the previous build.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import tempfile
+from pathlib import Path
+from typing import IO, Any
+
+from publish.output import BuildOutput
+from publish.redact import redact
+
+FOLDER = "pagefind"
+
+
+class SearchRecords:
+    """What Pagefind will index, one JSON line per submission."""
+
+    def __init__(self) -> None:
+        self._folder = tempfile.TemporaryDirectory(prefix="mailroom-search-")
+        self.path = Path(self._folder.name) / "records.jsonl"
+        self._out: IO[str] = self.path.open("w", encoding="utf-8")
+        self.digest = hashlib.sha256()
+
+    def add(self, page: dict[str, Any]) -> None:
+        parts = [page["reference"], page["subject"], page["name"], page["organisation"]]
+        parts += [part["text"] for part in page["segments"]]
+        for file in page["files"]:
+            parts += [file["name"], file["text"]]
+        record = {
+            "url": f"/submissions/{page['slug']}/",
+            "content": redact("\n".join(p for p in parts if p)),
+            "language": page["language"] or "unknown",
+            "meta": {
+                "title": redact(f"{page['reference']} {page['subject']}".strip()),
+                "reference": page["reference"],
+            },
+        }
+        line = json.dumps(record, ensure_ascii=False, sort_keys=True) + "\n"
+        self._out.write(line)
+        self.digest.update(line.encode())
+
+    def finish(self, output: BuildOutput) -> str:
+        """Write the index into `pagefind/` (or reuse the previous one); returns its digest."""
+        self._out.close()
+        digest = self.digest.hexdigest()
+        try:
+            if output.previous_digest(FOLDER) == digest and output.link_tree(FOLDER):
+                return digest
+            asyncio.run(_index(self.path, output.public / FOLDER))
+            output.settle_tree(FOLDER)
+            return digest
+        finally:
+            self._folder.cleanup()
+
+
+class SearchIndexFailed(Exception):
+    """Pagefind could not build the index; the message says what it said."""
+
+
+async def _index(records: Path, target: Path) -> None:
+    from pagefind.index import IndexConfig, PagefindIndex
+
+    config = IndexConfig(output_path=str(target), write_playground=False)
+    try:
+        async with PagefindIndex(config=config) as index:
+            with records.open(encoding="utf-8") as source:
+                for line in source:
+                    record = json.loads(line)
+                    await index.add_custom_record(
+                        url=record["url"],
+                        content=record["content"],
+                        language=record["language"],
+                        meta=record["meta"],
+                    )
+    except Exception as exc:  # pagefind raises its own and plain errors alike
+        raise SearchIndexFailed(f"pagefind could not index the site: {exc}") from exc
