@@ -15,7 +15,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from babel import Locale
-from babel.dates import format_date, format_datetime
+from babel.dates import format_date, format_time
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
@@ -76,8 +76,8 @@ class Formats:
         if value is None:
             return ""
         here = value.astimezone(self.zone)
-        text = format_datetime(here, format="medium", tzinfo=self.zone, locale=self.locale)
-        return f"{text} {here.tzname()}"
+        clock = format_time(here, format="short", tzinfo=self.zone, locale=self.locale)
+        return f"{self.date(here)}, {clock} {here.tzname()}"
 
     def number(self, value: int) -> str:
         return format_decimal(value, locale=self.locale)

@@ -58,10 +58,19 @@ class SearchRecords:
             if output.previous_digest(FOLDER) == digest and output.link_tree(FOLDER):
                 return digest
             asyncio.run(_index(self.path, output.public / FOLDER))
+            _sort_entry(output.public / FOLDER / "pagefind-entry.json")
             output.settle_tree(FOLDER)
             return digest
         finally:
             self._folder.cleanup()
+
+
+def _sort_entry(path: Path) -> None:
+    """Pagefind lists its languages in hash-map order; sorted, the same records give the same
+    bytes (the search script looks languages up by name, so their order means nothing)."""
+    entry = json.loads(path.read_text(encoding="utf-8"))
+    entry["languages"] = dict(sorted(entry.get("languages", {}).items()))
+    path.write_text(json.dumps(entry, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
 
 
 class SearchIndexFailed(Exception):
