@@ -14,6 +14,7 @@ import asyncio
 import hashlib
 import json
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import IO, Any
 
@@ -57,12 +58,23 @@ class SearchRecords:
         try:
             if output.previous_digest(FOLDER) == digest and output.link_tree(FOLDER):
                 return digest
-            asyncio.run(_index(self.path, output.public / FOLDER))
+            _run_outside_any_loop(self.path, output.public / FOLDER)
             _sort_entry(output.public / FOLDER / "pagefind-entry.json")
             output.settle_tree(FOLDER)
             return digest
         finally:
             self._folder.cleanup()
+
+
+def _run_outside_any_loop(records: Path, target: Path) -> None:
+    """Pagefind's client is asyncio; build_site may itself be called from a running loop."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        asyncio.run(_index(records, target))
+        return
+    with ThreadPoolExecutor(max_workers=1) as worker:
+        worker.submit(asyncio.run, _index(records, target)).result()
 
 
 def _sort_entry(path: Path) -> None:

@@ -10,11 +10,24 @@ let instances = null;
 
 async function load() {
   if (instances) return instances;
-  const pagefind = await import(indexUrl + "pagefind.js");
   const entry = await (await fetch(indexUrl + "pagefind-entry.json")).json();
-  instances = Object.keys(entry.languages).sort().map((language) =>
-    pagefind.createInstance({ basePath: indexUrl, language, excerptLength: 30 })
+  // Each language has its own index, stemmed (or, for Chinese, split into words) its own way,
+  // and a query must be read the same way: one Pagefind per language, each its own module
+  // (its own WebAssembly and worker). Pagefind takes the language from <html lang> when an
+  // instance is created, so it is set for that moment.
+  const pageLanguage = document.documentElement.lang;
+  const languages = Object.keys(entry.languages).sort();
+  const modules = await Promise.all(
+    languages.map((language) => import(`${indexUrl}pagefind.js?language=${language}`))
   );
+  try {
+    instances = modules.map((pagefind, index) => {
+      document.documentElement.lang = languages[index];
+      return pagefind.createInstance({ basePath: indexUrl, excerptLength: 30 });
+    });
+  } finally {
+    document.documentElement.lang = pageLanguage;
+  }
   return instances;
 }
 
@@ -25,7 +38,7 @@ function say(key, count) {
 function item(data) {
   const li = document.createElement("li");
   const link = document.createElement("a");
-  link.href = home + data.url.replace(/^\//, "") + "index.html";
+  link.href = home + (data.url.match(/submissions\/[^/]+\/$/) || [""])[0] + "index.html";
   const ref = document.createElement("span");
   ref.className = "ref";
   ref.textContent = data.meta.reference || "";
