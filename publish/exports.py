@@ -38,7 +38,11 @@ SCHEMA: dict[str, Any] = {
             "reference": {"type": "string", "description": "never changes"},
             "url": {"type": "string", "description": "its page, relative to the site's root"},
             "received_at": {"type": "string", "format": "date-time", "description": "UTC"},
-            "day": {"type": "string", "format": "date", "description": "in the consultation's zone"},
+            "day": {
+                "type": "string",
+                "format": "date",
+                "description": "in the consultation's zone",
+            },
             "on_time": {"type": "boolean"},
             "channel": {"enum": ["email", "form", "fax", "post"]},
             "language": {"type": ["string", "null"], "description": "ISO 639-1"},
@@ -131,9 +135,7 @@ class Exports:
         ):
             _write_zip(output.public / "files", output.path("data/attachments.zip"))
             output.settle("data/attachments.zip")
-        sums = "".join(
-            f"{_sha256(output.public / 'data' / name)}  {name}\n" for name in DATA_FILES
-        )
+        sums = "".join(f"{_sha256(output.public / 'data' / name)}  {name}\n" for name in DATA_FILES)
         output.write_text("data/SHA256SUMS", sums)
         output.settle("data/SHA256SUMS")
         return {"attachments.zip": zip_digest}

@@ -104,7 +104,9 @@ class FacetSorter:
         encoded = json.dumps(entry, sort_keys=True, ensure_ascii=False, default=_plain)
         for index, facet in enumerate(FACETS):
             value = facet.value(entry)
-            self._buffer.append((index, facet.sort_key(value), value, int(entry["number"]), encoded))
+            self._buffer.append(
+                (index, facet.sort_key(value), value, int(entry["number"]), encoded)
+            )
         if len(self._buffer) >= self._run_size:
             self._spill()
 

@@ -1,4 +1,4 @@
-"""The interface in the UN's six languages: message catalogs, and dates, numbers and names per locale.
+"""The interface in the UN's six languages: catalogs, and dates, numbers and names per locale.
 
 Catalogs are the `.po` files under `publish/locale/`, compiled in memory when a
 site is built: a fresh clone and an installed package both work, and no
@@ -26,7 +26,7 @@ LANGUAGES = ("ar", "en", "es", "fr", "ru", "zh")
 RIGHT_TO_LEFT = frozenset({"ar", "he", "fa", "ur"})
 
 
-def N_(message: str) -> str:  # noqa: N802 - the conventional gettext marker
+def N_(message: str) -> str:
     """Marks a message for extraction; it is translated where it is printed."""
     return message
 

@@ -44,7 +44,11 @@ def write_listings(site: Site, sorter: FacetSorter, page_size: int) -> list[Face
                 if summary.distinct <= HOME_VALUES:
                     facet = FACETS[count.facet]
                     summary.values.append(
-                        {"value": count.value, "slug": facet.slug(count.value), "count": count.count}
+                        {
+                            "value": count.value,
+                            "slug": facet.slug(count.value),
+                            "count": count.count,
+                        }
                     )
         for summary in summaries:
             if summary.distinct > HOME_VALUES:

@@ -1,4 +1,4 @@
-"""The search index: Pagefind, run offline from its PyPI wheel, over submissions and attachment text.
+"""The search index: Pagefind, run offline from its PyPI wheel, over submissions and attachments.
 
 One record per published submission, in the submission's own language, so
 Pagefind stems it (English, French, Russian, Spanish, Arabic) or segments it

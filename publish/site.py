@@ -145,10 +145,8 @@ def _build(
                 if not is_published(submission):
                     continue
                 page = submission_page(view, consultation)
-                site.render_unit(
-                    "submissions", key, "submission.html", submission_path(page["slug"]),
-                    {"page": page},
-                )  # fmt: skip
+                path = submission_path(page["slug"])
+                site.render_unit("submissions", key, "submission.html", path, {"page": page})
                 _publish_files(store, output, key, page["files"])
                 sorter.add({k: v for k, v in page.items() if k not in ("segments", "files")})
                 feeds["all"].add(page)
@@ -207,4 +205,3 @@ def _publish_files(store: Store, output: BuildOutput, key: list[Any], files: lis
             shutil.copyfile(store.archive.path(file["sha256"]), output.path(file["path"]))
 
     output.unit("files", key, digest, paths, copy)
-

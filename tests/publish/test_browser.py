@@ -161,9 +161,7 @@ def test_a_phrase_only_in_an_attachment_finds_its_submission(
     assert page.url == f"{address}en/submissions/{kenya}/index.html"
 
 
-def test_search_finds_chinese_and_arabic_text(
-    page: Page, site: tuple[str, dict[str, str]]
-) -> None:
+def test_search_finds_chinese_and_arabic_text(page: Page, site: tuple[str, dict[str, str]]) -> None:
     address, references = site
     for query, subject in (
         ("加强合作", "关于加强合作的意见"),
@@ -204,7 +202,8 @@ def test_keyboard_reaches_everything_with_a_visible_focus(
         page.keyboard.press("Tab")
         focused = page.evaluate(
             "(() => { const e = document.activeElement; const s = getComputedStyle(e);"
-            " return [e.tagName, e.textContent.trim().slice(0, 40), s.outlineStyle, s.boxShadow]; })()"
+            " return [e.tagName, e.textContent.trim().slice(0, 40), s.outlineStyle, s.boxShadow];"
+            " })()"
         )
         tag, text, outline, shadow = focused
         if tag == "BODY":

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from datetime import timedelta
 from pathlib import Path
 
@@ -46,7 +45,9 @@ def test_a_change_to_one_submission_rewrites_only_the_pages_that_show_it(
     build_site(store, consultation, site_settings, consultation.posting_date)
     before = files(site_settings.output)
     reference = references["Contribution tardive"]
-    edit_body(store, reference, "Madame, Monsieur,\n\nUne version corrigée de notre contribution.\n")
+    edit_body(
+        store, reference, "Madame, Monsieur,\n\nUne version corrigée de notre contribution.\n"
+    )
     report = build_site(
         store, consultation, site_settings, consultation.posting_date + timedelta(hours=1)
     )
@@ -72,11 +73,11 @@ def test_a_change_to_one_submission_rewrites_only_the_pages_that_show_it(
     text = (site_settings.output / f"fr/submissions/{slug}/index.html").read_text()
     assert "Une version corrigée" in text
     # The listings show no text: they, the home pages and the attachments are the same files.
-    assert after["fr/groups/private_sector/index.html"] == before[
-        "fr/groups/private_sector/index.html"
-    ]
-    assert os.path.samefile(
-        site_settings.output / "data/attachments.zip",
+    assert (
+        after["fr/groups/private_sector/index.html"]
+        == before["fr/groups/private_sector/index.html"]
+    )
+    assert (site_settings.output / "data/attachments.zip").samefile(
         site_settings.output.parent
         / ".site.builds"
         / sorted(p.name for p in (site_settings.output.parent / ".site.builds").iterdir())[0]

@@ -114,7 +114,11 @@ def test_after_the_posting_date_every_published_submission_has_a_safe_page(
         assert parser.found == [], page
         assert not ADDRESS.search(html), f"an email address in {page}"
         assert "Content-Security-Policy" in html
-    for path in [*site.glob("feeds/*.atom"), *site.glob("data/submissions.*"), site / "sitemap.xml"]:
+    for path in [
+        *site.glob("feeds/*.atom"),
+        *site.glob("data/submissions.*"),
+        site / "sitemap.xml",
+    ]:
         assert not ADDRESS.search(path.read_text()), f"an email address in {path}"
     first = (site / "en/submissions/DESA-10-3078-0001/index.html").read_text()
     assert "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;" in first
