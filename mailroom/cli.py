@@ -140,7 +140,8 @@ def publish(
     kind = "Preview" if preview else "Site"
     typer.echo(
         f"{kind} written to {report.output}: {report.submissions} submissions, "
-        f"{report.attachments} attachments, {report.pages} pages"
+        f"{report.attachments} attachments, {report.pages} pages; {report.written} files "
+        f"written, {report.unchanged} unchanged since the last build"
     )
 
 
