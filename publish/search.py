@@ -1,22 +1,22 @@
 """The search index: Pagefind, run offline from its PyPI wheel, over submissions and attachments.
 
-One record per published submission, in the submission's own language, so
+One small page per published submission, in the submission's own language, so
 Pagefind stems it (English, French, Russian, Spanish, Arabic) or segments it
 (Chinese) as that language needs; the search page queries every language's
-index. Records are gathered in a file as the build streams, and Pagefind runs
-only when they changed; its output is deterministic, and files that came out
-the same are linked from the previous build.
+index. The pages are written to a scratch folder as the build streams, and
+Pagefind runs only when they changed; its output is deterministic, and files
+that came out the same are linked from the previous build.
 """
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import json
+import subprocess
 import tempfile
-from concurrent.futures import ThreadPoolExecutor
+from html import escape
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 from publish.output import BuildOutput
 from publish.redact import redact
@@ -25,40 +25,42 @@ FOLDER = "pagefind"
 
 
 class SearchRecords:
-    """What Pagefind will index, one JSON line per submission."""
+    """What Pagefind will index: one small HTML page per submission, in a scratch folder."""
 
     def __init__(self) -> None:
         self._folder = tempfile.TemporaryDirectory(prefix="mailroom-search-")
-        self.path = Path(self._folder.name) / "records.jsonl"
-        self._out: IO[str] = self.path.open("w", encoding="utf-8")
+        self.root = Path(self._folder.name)
         self.digest = hashlib.sha256()
 
     def add(self, page: dict[str, Any]) -> None:
-        parts = [page["reference"], page["subject"], page["name"], page["organisation"]]
+        parts = [page["subject"], page["name"], page["organisation"]]
         parts += [part["text"] for part in page["segments"]]
         for file in page["files"]:
             parts += [file["name"], file["text"]]
-        record = {
-            "url": f"/submissions/{page['slug']}/",
-            "content": redact("\n".join(p for p in parts if p)),
-            "language": page["language"] or "unknown",
-            "meta": {
-                "title": redact(f"{page['reference']} {page['subject']}".strip()),
-                "reference": page["reference"],
-            },
-        }
-        line = json.dumps(record, ensure_ascii=False, sort_keys=True) + "\n"
-        self._out.write(line)
-        self.digest.update(line.encode())
+        language = f' lang="{escape(page["language"])}"' if page["language"] else ""
+        title = escape(redact(f"{page['reference']} {page['subject']}".strip()))
+        text = "".join(f"<p>{escape(redact(part))}</p>\n" for part in parts if part)
+        html = (
+            f'<!doctype html>\n<html{language}><head><meta charset="utf-8"><title>{title}'
+            f'</title></head>\n<body><h1 data-pagefind-meta="title">{title}</h1>\n'
+            f'<p data-pagefind-meta="reference">{escape(page["reference"])}</p>\n{text}'
+            "</body></html>\n"
+        )
+        # The page's address in the index is its path here: /submissions/<reference>/.
+        path = self.root / "pages" / "submissions" / page["slug"] / "index.html"
+        path.parent.mkdir(parents=True)
+        data = html.encode("utf-8")
+        path.write_bytes(data)
+        self.digest.update(page["slug"].encode() + b"\0" + data)
 
     def finish(self, output: BuildOutput) -> str:
         """Write the index into `pagefind/` (or reuse the previous one); returns its digest."""
-        self._out.close()
         digest = self.digest.hexdigest()
         try:
             if output.previous_digest(FOLDER) == digest and output.link_tree(FOLDER):
                 return digest
-            _run_outside_any_loop(self.path, output.public / FOLDER)
+            (self.root / "pages").mkdir(exist_ok=True)
+            _index(self.root / "pages", output.public / FOLDER)
             _sort_entry(output.public / FOLDER / "pagefind-entry.json")
             output.settle_tree(FOLDER)
             return digest
@@ -66,15 +68,31 @@ class SearchRecords:
             self._folder.cleanup()
 
 
-def _run_outside_any_loop(records: Path, target: Path) -> None:
-    """Pagefind's client is asyncio; build_site may itself be called from a running loop."""
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        asyncio.run(_index(records, target))
-        return
-    with ThreadPoolExecutor(max_workers=1) as worker:
-        worker.submit(asyncio.run, _index(records, target)).result()
+class SearchIndexFailed(Exception):
+    """Pagefind could not build the index; the message says what it said."""
+
+
+def _index(pages: Path, target: Path) -> None:
+    """Pagefind's command, from its wheel (its Python client waits 0.1 s per record)."""
+    from pagefind.service import get_executable
+
+    executable = get_executable()
+    if executable is None:
+        raise SearchIndexFailed(
+            "pagefind's binary is missing: install Mailroom with its dependencies "
+            "(pip install 'pagefind[extended]')"
+        )
+    run = subprocess.run(
+        [str(executable), "--site", str(pages), "--output-path", str(target), "--silent"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if run.returncode != 0 or not (target / "pagefind-entry.json").is_file():
+        raise SearchIndexFailed(
+            f"pagefind could not index the site (exit {run.returncode}): "
+            f"{(run.stderr or run.stdout).strip()[-2000:]}"
+        )
 
 
 def _sort_entry(path: Path) -> None:
@@ -83,26 +101,3 @@ def _sort_entry(path: Path) -> None:
     entry = json.loads(path.read_text(encoding="utf-8"))
     entry["languages"] = dict(sorted(entry.get("languages", {}).items()))
     path.write_text(json.dumps(entry, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
-
-
-class SearchIndexFailed(Exception):
-    """Pagefind could not build the index; the message says what it said."""
-
-
-async def _index(records: Path, target: Path) -> None:
-    from pagefind.index import IndexConfig, PagefindIndex
-
-    config = IndexConfig(output_path=str(target), write_playground=False)
-    try:
-        async with PagefindIndex(config=config) as index:
-            with records.open(encoding="utf-8") as source:
-                for line in source:
-                    record = json.loads(line)
-                    await index.add_custom_record(
-                        url=record["url"],
-                        content=record["content"],
-                        language=record["language"],
-                        meta=record["meta"],
-                    )
-    except Exception as exc:  # pagefind raises its own and plain errors alike
-        raise SearchIndexFailed(f"pagefind could not index the site: {exc}") from exc
