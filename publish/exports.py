@@ -15,7 +15,7 @@ from typing import IO, Any
 
 from publish.layout import submission_path
 from publish.output import BuildOutput
-from publish.redact import redact
+from publish.render import redacted as redact
 
 COLUMNS = (
     "reference url received_at day on_time channel language stakeholder_group country "

@@ -84,6 +84,15 @@ class BuildOutput:
         self.reused = 0
         # Every path written anew, one a line: for the operator's curiosity and the tests.
         self._written: IO[str] = (manifest / "written.txt").open("w", encoding="utf-8")
+        self._folders: set[Path] = set()  # folders known to exist (bounded: cleared when large)
+
+    def _folder(self, path: Path) -> None:
+        folder = path.parent
+        if folder not in self._folders:
+            if len(self._folders) > 10_000:
+                self._folders.clear()
+            folder.mkdir(parents=True, exist_ok=True)
+            self._folders.add(folder)
 
     def ledger(self, name: str) -> Ledger:
         if name not in self.ledgers:
@@ -120,19 +129,19 @@ class BuildOutput:
             return False
         for source, name in zip(sources, files, strict=True):
             target = self.public / name
-            target.parent.mkdir(parents=True, exist_ok=True)
+            self._folder(target)
             os.link(source, target)
         self.reused += len(files)
         return True
 
     def write_text(self, name: str, text: str) -> None:
         path = self.public / name
-        path.parent.mkdir(parents=True, exist_ok=True)
+        self._folder(path)
         path.write_bytes(text.encode("utf-8"))
 
     def path(self, name: str) -> Path:
         path = self.public / name
-        path.parent.mkdir(parents=True, exist_ok=True)
+        self._folder(path)
         return path
 
     def settle(self, name: str) -> None:
@@ -160,7 +169,7 @@ class BuildOutput:
             if source.is_file():
                 name = source.relative_to(self.previous_public).as_posix()
                 target = self.public / name
-                target.parent.mkdir(parents=True, exist_ok=True)
+                self._folder(target)
                 os.link(source, target)
                 self.reused += 1
         return True

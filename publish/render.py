@@ -7,6 +7,7 @@ page whatever a template forgot.
 from __future__ import annotations
 
 import hashlib
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -34,12 +35,27 @@ SEARCH_CONTENT_SECURITY_POLICY = (
 )
 
 
+_redact_short = lru_cache(maxsize=8192)(redact)
+_redact_long = lru_cache(maxsize=32)(redact)
+
+
+def redacted(text: str) -> str:
+    """`redact`, remembered: the same values (labels, names, a comment's text) print on every
+    page, in six languages, then in the feed, the data and the search index; redacting each
+    once saves most of a build's time. The caches are bounded (long texts: the last few)."""
+    if len(text) <= 1000:
+        return _redact_short(text)
+    if len(text) <= 200_000:
+        return _redact_long(text)
+    return redact(text)
+
+
 def _finalize(value: Any) -> Any:
     """Runs on every `{{ … }}`: no email address is printed, whatever the template forgot."""
     if isinstance(value, Markup):  # a translated message with its values already escaped
-        return Markup(redact(str(value)))  # noqa: S704 - escaped by Jinja, and only shortened
+        return Markup(redacted(str(value)))  # noqa: S704 - escaped by Jinja, and only shortened
     if isinstance(value, str):
-        return redact(value)
+        return redacted(value)
     return value
 
 

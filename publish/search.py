@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from publish.output import BuildOutput
-from publish.redact import redact
+from publish.render import redacted as redact
 
 FOLDER = "pagefind"
 
@@ -46,9 +46,9 @@ class SearchRecords:
             f'<p data-pagefind-meta="reference">{escape(page["reference"])}</p>\n{text}'
             "</body></html>\n"
         )
-        # The page's address in the index is its path here: /submissions/<reference>/.
-        path = self.root / "pages" / "submissions" / page["slug"] / "index.html"
-        path.parent.mkdir(parents=True)
+        # The page's address in the index is its path here: /submissions/<reference>.html.
+        path = self.root / "pages" / "submissions" / f"{page['slug']}.html"
+        path.parent.mkdir(parents=True, exist_ok=True)
         data = html.encode("utf-8")
         path.write_bytes(data)
         self.digest.update(page["slug"].encode() + b"\0" + data)

@@ -38,7 +38,9 @@ function say(key, count) {
 function item(data) {
   const li = document.createElement("li");
   const link = document.createElement("a");
-  link.href = home + (data.url.match(/submissions\/[^/]+\/$/) || [""])[0] + "index.html";
+  // The index knows each comment as /submissions/<reference>.html; its page is in this language.
+  const reference = (data.url.match(/submissions\/([^/]+)\.html$/) || ["", ""])[1];
+  link.href = `${home}submissions/${reference}/index.html`;
   const ref = document.createElement("span");
   ref.className = "ref";
   ref.textContent = data.meta.reference || "";
