@@ -26,7 +26,7 @@ from mailroom.app import (
     setup,
 )
 from mailroom.progress import progress_bar
-from publish import OutputInUse, PreviewClash, build_site
+from publish import OutputInUse, PreviewClash, SearchIndexFailed, build_site
 from store.queries import (
     count_problems,
     count_submissions,
@@ -132,7 +132,7 @@ def publish(
                     preview=preview.absolute() if preview else None,
                     progress=advance,
                 )
-        except (OutputInUse, PreviewClash) as exc:
+        except (OutputInUse, PreviewClash, SearchIndexFailed) as exc:
             raise fail(str(exc)) from exc
     if not report.published:
         typer.echo(f"Nothing published: {report.reason}. To look early: --preview DIR")
@@ -231,7 +231,7 @@ def demo(
 
     try:
         run_demo(directory.absolute(), site.absolute(), now)
-    except OutputInUse as exc:
+    except (OutputInUse, SearchIndexFailed) as exc:
         raise fail(str(exc)) from exc
 
 

@@ -167,7 +167,6 @@ def _build(
         "on_time": totals.on_time,
         "late": totals.submissions - totals.on_time,
         "facets": [s.__dict__ for s in summaries],
-        "withdrawn": report.withdrawn,
     }
     site.render_unit("pages", ["home"], "home.html", "index.html", home)
     site.write_page(settings.language, "home.html", "index.html", home, top=True)

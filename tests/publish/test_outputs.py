@@ -263,3 +263,47 @@ def test_the_same_store_gives_byte_identical_sites(
     assert [name for name in one if one[name] != two[name]] == []
     assert '<html lang="fr" dir="ltr">' in one["index.html"].decode()
     csv.reader(io.StringIO(one["data/submissions.csv"].decode()))
+
+
+def test_long_lists_and_feeds_are_paged_and_archived(
+    tmp_path: Path,
+    store: Store,
+    consultation: ConsultationSettings,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from ingest import poll_once
+    from publish import feeds
+    from tests.conftest import maildir
+    from tests.messages import comment
+
+    monkeypatch.setattr(feeds, "FEED_PAGE", 5)
+    poll_once(
+        maildir(tmp_path / "Maildir", [comment(n) for n in range(1, 24)]),
+        store,
+        prefix=consultation.submission_prefix,
+        now=lambda: consultation.deadline,
+    )
+    settings = SiteSettings(output=tmp_path / "public" / "site", page_size=10)
+    build_site(store, consultation, settings, consultation.posting_date)
+    site = settings.output
+    listing = site / "en/groups/unclassified"
+    assert sorted(p.name for p in listing.iterdir()) == ["index.html", "page-2.html", "page-3.html"]
+    second = (listing / "page-2.html").read_text()
+    assert 'rel="prev" href="index.html"' in second and 'rel="next" href="page-3.html"' in second
+    assert '<ol class="entries" start="11">' in second
+    assert "Page 2 of 3" in second
+    # 23 entries: four full archives of 5 that never change, and the newest 3 in all.atom.
+    assert sorted(p.name for p in (site / "feeds/all").iterdir()) == [
+        f"{n}.atom" for n in range(1, 5)
+    ]
+    current = feedparser.parse((site / "feeds/all.atom").read_bytes())
+    assert not current.bozo and len(current.entries) == 3
+    assert any(
+        link.rel == "prev-archive" and link.href == "all/4.atom" for link in current.feed.links
+    )
+    seen = [e.title.split()[0] for e in current.entries]
+    for number in range(1, 5):
+        archive = feedparser.parse((site / f"feeds/all/{number}.atom").read_bytes())
+        assert not archive.bozo and len(archive.entries) == 5
+        seen += [e.title.split()[0] for e in archive.entries]
+    assert sorted(seen) == published_references(store)
