@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import shutil
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -30,7 +31,7 @@ from publish.render import STATIC
 from publish.search import SearchRecords
 from publish.settings import SiteSettings
 from publish.sitemap import Sitemap
-from publish.swap import current_build, fresh_build, swap_in
+from publish.swap import current_build, empty_trash, fresh_build, swap_in
 from store.db import Store
 from store.models import Moderation, StakeholderGroup
 from store.queries import iter_submissions
@@ -88,12 +89,16 @@ def build_site(
         raise PreviewClash(f"--preview {preview} is the public site.output; choose another folder")
     previous = current_build(target)
     build = fresh_build(target, now.strftime("%Y%m%dT%H%M%S"))
+    cleaner = threading.Thread(target=empty_trash, args=(target,), name="empty-trash")
+    cleaner.start()  # the builds the last swap pruned are deleted while this one renders
     try:
         output = BuildOutput(build / "public", build / "manifest", previous)
         report = _build(store, consultation, site, output, preview is not None, progress)
     except BaseException:
         shutil.rmtree(build, ignore_errors=True)  # a failed build never becomes the site
         raise
+    finally:
+        cleaner.join()
     report.output = target
     swap_in(target, build, keep=site.keep_builds)
     log.info(

@@ -72,9 +72,14 @@ def _check_output(output: Path) -> None:
     )
 
 
+TRASH = ".trash"
+
+
 def _prune(output: Path, current: Path, keep: int) -> None:
+    """Old builds beyond `keep` go to the trash: one rename each, so the swap returns at once."""
+    directory = builds_dir(output)
     builds = sorted(
-        (b for b in builds_dir(output).iterdir() if b.is_dir()),
+        (b for b in directory.iterdir() if b.is_dir() and b.name != TRASH),
         key=lambda b: b.stat().st_mtime,
         reverse=True,
     )
@@ -83,8 +88,19 @@ def _prune(output: Path, current: Path, keep: int) -> None:
         if len(survivors) >= keep:
             break
         survivors.add(build.resolve())
+    trash = directory / TRASH
     for build in builds:
         if build.resolve() not in survivors:
+            trash.mkdir(exist_ok=True)
+            build.rename(trash / build.name)
+
+
+def empty_trash(output: Path) -> None:
+    """Delete pruned builds. Tens of thousands of unlinks take a while on a busy disk, so the
+    next build does it in a thread while it renders (see build_site)."""
+    trash = builds_dir(output) / TRASH
+    if trash.is_dir():
+        for build in sorted(trash.iterdir()):
             shutil.rmtree(build, ignore_errors=True)
 
 
