@@ -307,3 +307,30 @@ def test_long_lists_and_feeds_are_paged_and_archived(
         assert not archive.bozo and len(archive.entries) == 5
         seen += [e.title.split()[0] for e in archive.entries]
     assert sorted(seen) == published_references(store)
+
+
+def test_with_a_base_url_the_sitemap_feeds_and_language_links_are_absolute(
+    tmp_path: Path, store: Store, consultation: ConsultationSettings
+) -> None:
+    references = populate(tmp_path, store, consultation)
+    settings = SiteSettings(output=tmp_path / "site", base_url="https://www.un.example/desa/")
+    build_site(store, consultation, settings, consultation.posting_date)
+    site = settings.output
+    robots = (site / "robots.txt").read_text()
+    assert robots.endswith("Sitemap: https://www.un.example/desa/sitemap.xml\n")
+    assert (
+        "<loc>https://www.un.example/desa/sitemaps/pages.xml</loc>"
+        in (site / "sitemap.xml").read_text()
+    )
+    kenya = slug(references["Position of the Government of Kenya"])
+    assert (
+        f"<loc>https://www.un.example/desa/ru/submissions/{kenya}/</loc>"
+        in (site / "sitemaps/submissions-1.xml").read_text()
+    )
+    page = (site / "en/submissions" / kenya / "index.html").read_text()
+    assert (
+        f'hreflang="zh" href="https://www.un.example/desa/zh/submissions/{kenya}/index.html"'
+        in page
+    )
+    feed = feedparser.parse((site / "feeds/all.atom").read_bytes())
+    assert feed.entries[0].link == f"https://www.un.example/desa/en/submissions/{kenya}/"
