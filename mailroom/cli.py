@@ -7,6 +7,7 @@ function of one of the three parts.
 from __future__ import annotations
 
 import sys
+import time
 from pathlib import Path
 from typing import Annotated
 
@@ -121,6 +122,7 @@ def publish(
 ) -> None:
     """Build the public site (from the posting date on), or a preview of it (any time)."""
     settings, clock = setup(config, now, verbose)
+    started = time.perf_counter()
     with opened(settings) as store:
         try:
             with progress_bar("publishing") as advance:
@@ -141,7 +143,8 @@ def publish(
     typer.echo(
         f"{kind} written to {report.output}: {report.submissions} submissions, "
         f"{report.attachments} attachments, {report.pages} pages; {report.written} files "
-        f"written, {report.unchanged} unchanged since the last build"
+        f"written, {report.unchanged} unchanged since the last build, in "
+        f"{time.perf_counter() - started:.2f} s"
     )
 
 
