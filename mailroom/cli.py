@@ -7,6 +7,7 @@ function of one of the three parts.
 from __future__ import annotations
 
 import sys
+import time
 from pathlib import Path
 from typing import Annotated
 
@@ -27,7 +28,7 @@ from mailroom.app import (
     setup,
 )
 from mailroom.progress import progress_bar
-from publish import OutputInUse, PreviewClash, build_site
+from publish import OutputInUse, PreviewClash, SearchIndexFailed, build_site
 from store.queries import (
     count_problems,
     count_submissions,
@@ -123,6 +124,7 @@ def publish(
 ) -> None:
     """Build the public site (from the posting date on), or a preview of it (any time)."""
     settings, clock = setup(config, now, verbose)
+    started = time.perf_counter()
     with opened(settings) as store:
         try:
             with progress_bar("publishing") as advance:
@@ -134,7 +136,7 @@ def publish(
                     preview=preview.absolute() if preview else None,
                     progress=advance,
                 )
-        except (OutputInUse, PreviewClash) as exc:
+        except (OutputInUse, PreviewClash, SearchIndexFailed) as exc:
             raise fail(str(exc)) from exc
     if not report.published:
         typer.echo(f"Nothing published: {report.reason}. To look early: --preview DIR")
@@ -142,7 +144,9 @@ def publish(
     kind = "Preview" if preview else "Site"
     typer.echo(
         f"{kind} written to {report.output}: {report.submissions} submissions, "
-        f"{report.attachments} attachments, {report.pages} pages"
+        f"{report.attachments} attachments, {report.pages} pages; {report.written} files "
+        f"written, {report.unchanged} unchanged since the last build, in "
+        f"{time.perf_counter() - started:.2f} s"
     )
 
 
@@ -232,7 +236,7 @@ def demo(
 
     try:
         run_demo(directory.absolute(), site.absolute(), now)
-    except OutputInUse as exc:
+    except (OutputInUse, SearchIndexFailed) as exc:
         raise fail(str(exc)) from exc
 
 

@@ -69,7 +69,9 @@ def run_demo(directory: Path, site: Path, now: str | None) -> None:
                 limits=settings.limits,
             )
         took = time.perf_counter() - started
+        started = time.perf_counter()
         built = build_site(store, settings.consultation, settings.site, clock())
+        build_seconds = time.perf_counter() - started
     finally:
         store.close()
     rate = report.fetched / took if took and report.fetched else 0.0
@@ -79,8 +81,14 @@ def run_demo(directory: Path, site: Path, now: str | None) -> None:
         f"{report.parsed} parsed, {report.failed} set aside for the operator"
     )
     if built.published:
-        typer.echo(f"Site: {built.submissions} submissions published to {site}")
-        typer.echo(f"Open {site / 'index.html'} in a browser.")
+        typer.echo(
+            f"Site: {built.submissions} submissions published to {site} in {build_seconds:.2f} s "
+            f"({built.written} files written, {built.unchanged} unchanged since the last build)"
+        )
+        typer.echo(
+            f"Open {site / 'index.html'} in a browser; to search too, serve it: "
+            f"python3 -m http.server -d {site} 8000"
+        )
     else:
         typer.echo(f"Site not published: {built.reason}")
     typer.echo(f"Look further: mailroom status --config {config}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
 
@@ -31,3 +32,14 @@ def served_name(position: int, name: str) -> str:
     if extension:
         return f"{position}-{stem}.{extension}.download"
     return f"{position}-{stem}.download"
+
+
+def organisation_slug(organisation: str) -> str:
+    """A folder for an organisation's comments: ASCII, and unique by a short digest of the name."""
+    value = " ".join(organisation.split())
+    if not value:
+        return "none"
+    folded = unicodedata.normalize("NFKD", value).encode("ascii", "ignore").decode()
+    stem = re.sub(r"[^A-Za-z0-9]+", "-", folded).strip("-").lower()[:50]
+    tag = hashlib.sha256(value.encode()).hexdigest()[:8]
+    return f"{stem}-{tag}" if stem else tag

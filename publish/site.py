@@ -1,30 +1,40 @@
 """build_site: render the published submissions into a fresh folder, then swap it in.
 
-Submissions are streamed a page at a time, so memory does not grow with the
-consultation. Before the posting date the public folder is not touched; a
-preview goes to another folder, marked "not yet public" and noindex.
+Submissions stream past once, a page of rows at a time: each one's pages in six
+languages, its files, its lines in the feeds, exports, search records, sitemap
+and facet lists. Then the lists, the home pages, and the aggregate files. Only
+what changed since the previous build is rendered; the rest is hard-linked
+from it. Before the posting date the public folder is not touched; a preview
+goes to another folder, marked "not yet public" and noindex.
 """
 
 from __future__ import annotations
 
 import logging
 import shutil
+import threading
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment
-
-from publish.due import PUBLISHABLE, site_is_due
-from publish.files import reference_slug, served_name
-from publish.render import STATIC, make_environment
+from publish.due import PUBLISHABLE, is_published, site_is_due
+from publish.exports import Exports
+from publish.facets import FacetSorter
+from publish.feeds import Feed
+from publish.layout import Site, submission_path
+from publish.listings import write_listings
+from publish.output import BuildOutput, digest_of
+from publish.pages import submission_page, withdrawn_page
+from publish.render import STATIC
+from publish.search import SearchRecords
 from publish.settings import SiteSettings
-from publish.swap import fresh_build, swap_in
+from publish.sitemap import Sitemap
+from publish.swap import current_build, empty_trash, fresh_build, swap_in
 from store.db import Store
-from store.models import StakeholderGroup
-from store.queries import SubmissionView, count_submissions, iter_submissions
+from store.models import Moderation, StakeholderGroup
+from store.queries import iter_submissions
 from store.settings import ConsultationSettings
 
 log = logging.getLogger(__name__)
@@ -44,18 +54,16 @@ class BuildReport:
     attachments: int = 0
     reason: str = ""
     pages: int = 0
+    withdrawn: int = 0
+    written: int = 0  # files rendered or copied anew
+    unchanged: int = 0  # files hard-linked from the previous build
 
 
 @dataclass
-class _Listing:
-    """One stakeholder group's list pages, written as they fill."""
-
-    group: StakeholderGroup
-    expected: int
-    total: int = 0
-    page: list[dict[str, Any]] = field(default_factory=list)
-    first_page: list[dict[str, Any]] = field(default_factory=list)
-    pages_written: int = 0
+class _Totals:
+    submissions: int = 0
+    on_time: int = 0
+    attachments: int = 0
 
 
 def build_site(
@@ -79,131 +87,125 @@ def build_site(
     target = site.output if preview is None else preview
     if preview is not None and preview.resolve() == site.output.resolve():
         raise PreviewClash(f"--preview {preview} is the public site.output; choose another folder")
+    previous = current_build(target)
     build = fresh_build(target, now.strftime("%Y%m%dT%H%M%S"))
-    report = BuildReport(published=True, output=target)
-    environment = make_environment(consultation.zone)
-    shared: dict[str, Any] = {
-        "consultation": consultation,
-        "preview": preview is not None,
-        "now": now,
-    }
-    shutil.copytree(STATIC, build / "static")
-    with store.reader() as session:
-        total = count_submissions(session, statuses=PUBLISHABLE)
-        listings = {group: _Listing(group, 0) for group in StakeholderGroup}
-        listings[StakeholderGroup.UNCLASSIFIED].expected = total
-        for view in iter_submissions(session, statuses=PUBLISHABLE):
-            entry = _write_submission(environment, shared, build, store, view)
-            report.submissions += 1
-            report.attachments += len(view.attachments)
-            listing = listings[StakeholderGroup.UNCLASSIFIED]
-            _add_to_listing(environment, shared, build, listing, entry, site.page_size)
-            if progress:
-                progress(1)
-    for listing in listings.values():
-        if listing.page:
-            _flush_listing(environment, shared, build, listing)
-        report.pages += listing.pages_written
-    _write(
-        build / "index.html",
-        environment.get_template("index.html").render(
-            **shared,
-            root="",
-            total=report.submissions,
-            listings=[listings[group] for group in StakeholderGroup],
-            page_size=site.page_size,
-        ),
-    )
-    _write(build / "robots.txt", _robots(preview is not None))
-    report.pages += report.submissions + 1
+    cleaner = threading.Thread(target=empty_trash, args=(target,), name="empty-trash")
+    cleaner.start()  # the builds the last swap pruned are deleted while this one renders
+    try:
+        output = BuildOutput(build / "public", build / "manifest", previous)
+        report = _build(store, consultation, site, output, preview is not None, progress)
+    except BaseException:
+        shutil.rmtree(build, ignore_errors=True)  # a failed build never becomes the site
+        raise
+    finally:
+        cleaner.join()
+    report.output = target
     swap_in(target, build, keep=site.keep_builds)
-    log.info("site=%s: %d submissions published", target, report.submissions)
+    log.info(
+        "site=%s: %d submissions published; %d files written, %d unchanged",
+        target,
+        report.submissions,
+        report.written,
+        report.unchanged,
+    )
     return report
 
 
-def _write_submission(
-    environment: Environment,
-    shared: dict[str, Any],
-    build: Path,
+def _build(
     store: Store,
-    view: SubmissionView,
-) -> dict[str, Any]:
-    submission = view.submission
-    slug = reference_slug(submission.reference)
-    folder = build / "submissions" / slug
-    files = []
-    for attachment in view.attachments:
-        name = served_name(attachment.position, attachment.name)
-        (folder / "files").mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(store.archive.path(attachment.sha256), folder / "files" / name)
-        files.append({"attachment": attachment, "href": f"files/{name}"})
-    _write(
-        folder / "index.html",
-        environment.get_template("submission.html").render(
-            **shared, root="../../", submission=submission, files=files
-        ),
-    )
-    return {
-        "reference": submission.reference,
-        "subject": submission.subject,
-        "sender_name": submission.sender_name,
-        "organisation": submission.organisation,
-        "received_at": submission.received_at,
-        "href": f"submissions/{slug}/",
-        "attachments": len(files),
+    consultation: ConsultationSettings,
+    settings: SiteSettings,
+    output: BuildOutput,
+    preview: bool,
+    progress: Progress | None,
+) -> BuildReport:
+    site = Site(consultation, output, settings.language, settings.base_url, preview)
+    report = BuildReport(published=True)
+    _copy_static(output)
+    totals = _Totals()
+    sorter = FacetSorter()
+    feeds = {"all": Feed(site, "all", None)} | {
+        group.value: Feed(site, group.value, group.value) for group in StakeholderGroup
     }
+    exports = Exports(output, settings.language)
+    records = SearchRecords()
+    sitemap = Sitemap(output, settings.base_url)
+    try:
+        with store.reader() as session:
+            for view in iter_submissions(session, statuses=PUBLISHABLE):
+                submission = view.submission
+                key = [submission.number]
+                if submission.moderation == Moderation.WITHDRAWN:
+                    data = withdrawn_page(submission)
+                    site.render_unit(
+                        "submissions",
+                        key,
+                        "withdrawn.html",
+                        submission_path(data["slug"]),
+                        {"page": data},
+                        noindex=True,
+                    )
+                    report.withdrawn += 1
+                    continue
+                if not is_published(submission):
+                    continue
+                page = submission_page(view, consultation)
+                path = submission_path(page["slug"])
+                site.render_unit("submissions", key, "submission.html", path, {"page": page})
+                _publish_files(store, output, key, page["files"])
+                sorter.add({k: v for k, v in page.items() if k not in ("segments", "files")})
+                feeds["all"].add(page)
+                feeds[page["group"]].add(page)
+                exports.add(page)
+                records.add(page)
+                sitemap.add(page["slug"])
+                totals.submissions += 1
+                totals.on_time += bool(page["on_time"])
+                totals.attachments += len(page["files"])
+                if progress:
+                    progress(1)
+        summaries = write_listings(site, sorter, settings.page_size)
+    finally:
+        sorter.close()
+    home: dict[str, Any] = {
+        "total": totals.submissions,
+        "on_time": totals.on_time,
+        "late": totals.submissions - totals.on_time,
+        "facets": [s.__dict__ for s in summaries],
+    }
+    site.render_unit("pages", ["home"], "home.html", "index.html", home)
+    site.write_page(settings.language, "home.html", "index.html", home, top=True)
+    output.settle("index.html")
+    site.render_unit("pages", ["search"], "search.html", "search/index.html", {})
+    for feed in feeds.values():
+        feed.finish()
+    singles = exports.finish()
+    singles["pagefind"] = records.finish(output)
+    sitemap.finish(preview)
+    output.close(singles)
+    report.submissions = totals.submissions
+    report.attachments = totals.attachments
+    report.pages = site.pages
+    report.written = output.rendered
+    report.unchanged = output.reused
+    return report
 
 
-def _add_to_listing(
-    environment: Environment,
-    shared: dict[str, Any],
-    build: Path,
-    listing: _Listing,
-    entry: dict[str, Any],
-    page_size: int,
-) -> None:
-    listing.total += 1
-    listing.page.append(entry)
-    if len(listing.first_page) < page_size:
-        listing.first_page.append(entry)
-    if len(listing.page) >= page_size:
-        _flush_listing(environment, shared, build, listing)
+def _copy_static(output: BuildOutput) -> None:
+    for source in sorted(STATIC.rglob("*")):
+        if source.is_file() and "__pycache__" not in source.parts:
+            name = f"static/{source.relative_to(STATIC).as_posix()}"
+            shutil.copyfile(source, output.path(name))
+            output.settle(name)
 
 
-def _flush_listing(
-    environment: Environment,
-    shared: dict[str, Any],
-    build: Path,
-    listing: _Listing,
-) -> None:
-    number = listing.pages_written + 1
-    name = _page_name(number)
-    _write(
-        build / "groups" / listing.group.value / name,
-        environment.get_template("group.html").render(
-            **shared,
-            root="../../",
-            group=listing.group,
-            entries=listing.page,
-            number=number,
-            previous=_page_name(number - 1) if number > 1 else None,
-            next=_page_name(number + 1) if listing.total < listing.expected else None,
-        ),
-    )
-    listing.pages_written += 1
-    listing.page = []
+def _publish_files(store: Store, output: BuildOutput, key: list[Any], files: list[Any]) -> None:
+    """A submission's attachments, copied from the archive only when they changed."""
+    paths = [f["path"] for f in files]
+    digest = digest_of([(f["path"], f["sha256"]) for f in files])
 
+    def copy() -> None:
+        for file in files:
+            shutil.copyfile(store.archive.path(file["sha256"]), output.path(file["path"]))
 
-def _page_name(number: int) -> str:
-    return "index.html" if number == 1 else f"page-{number}.html"
-
-
-def _robots(preview: bool) -> str:
-    if preview:
-        return "User-agent: *\nDisallow: /\n"
-    return "User-agent: *\nAllow: /\n"
-
-
-def _write(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
+    output.unit("files", key, digest, paths, copy)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from html.parser import HTMLParser
 
 RUNNABLE_TAGS = frozenset(
@@ -12,6 +13,8 @@ URL_ATTRIBUTES = frozenset("href src action formaction xlink:href data poster ba
 
 
 HEAD_TAGS = frozenset({"meta", "link"})  # the page's own, in <head>; never in <body>
+# The search page's own script and form, from our static folder: nothing a sender wrote.
+OWN_SCRIPT = re.compile(r"^(\.\./)*static/search\.js$")
 
 
 class ExecutableContent(HTMLParser):
@@ -31,6 +34,8 @@ class ExecutableContent(HTMLParser):
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag == "head":
             self.in_head = True
+        if _ours(tag, dict(attrs)):
+            return
         if tag in RUNNABLE_TAGS and not (self.in_head and tag in HEAD_TAGS):
             self.found.append(f"<{tag}>")
         for name, value in attrs:
@@ -51,6 +56,14 @@ class ExecutableContent(HTMLParser):
 
     def handle_data(self, data: str) -> None:
         self.text.append(data)
+
+
+def _ours(tag: str, attrs: dict[str, str | None]) -> bool:
+    if tag == "script":
+        return bool(OWN_SCRIPT.match(attrs.get("src") or ""))
+    if tag == "form":
+        return attrs.get("role") == "search" and attrs.get("action") == "index.html"
+    return False
 
 
 def executable_content(html: str) -> list[str]:

@@ -160,7 +160,7 @@ def test_the_clock_moves_with_now_or_the_environment(tmp_path: Path) -> None:
     assert "Nothing published" in early.stdout and not (tmp_path / "site").exists()
     late = mailroom("publish", "--config", str(config), "--now", "2010-12-01T00:00:00")
     assert late.returncode == 0, late.stderr
-    assert (tmp_path / "site" / "submissions" / "DESA-10-3078-0001" / "index.html").is_file()
+    assert (tmp_path / "site" / "en" / "submissions" / "DESA-10-3078-0001" / "index.html").is_file()
     bad = mailroom("publish", "--config", str(config), "--now", "yesterday")
     assert bad.returncode == 2 and "not an ISO 8601 time" in bad.stderr
 

@@ -62,10 +62,10 @@ def test_the_daemon_publishes_at_the_posting_date_and_after_new_comments(tmp_pat
         assert wait_for(lambda: stored() == 2, 15), "the daemon did not poll"
         assert not site.exists(), "published before the posting date"
         assert wait_for(lambda: (site / "index.html").exists(), 15), "not published on time"
-        assert len(list(site.glob("submissions/*/index.html"))) == 2
+        assert len(list(site.glob("en/submissions/*/index.html"))) == 2
 
         (box / "new" / "1300000000.M9.test").write_bytes(comment(3))
-        assert wait_for(lambda: len(list(site.glob("submissions/*/index.html"))) == 3, 15)
+        assert wait_for(lambda: len(list(site.glob("en/submissions/*/index.html"))) == 3, 15)
     finally:
         daemon.send_signal(signal.SIGTERM)
         _, stderr = daemon.communicate(timeout=30)

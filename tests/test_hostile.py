@@ -152,7 +152,7 @@ def test_hostile_mail_leaves_the_daemon_up_and_the_site_inert(tmp_path: Path) ->
             assert daemon.poll() is None, daemon.communicate()[1]
             time.sleep(1)
         assert len(listed) == len(messages) and all(i["status"] != "received" for i in listed)
-        pages = lambda: list(site.glob("submissions/*/index.html"))  # noqa: E731
+        pages = lambda: list(site.glob("en/submissions/*/index.html"))  # noqa: E731
         while time.monotonic() < deadline and len(pages()) < len(messages) - 1:
             time.sleep(1)
         assert daemon.poll() is None, "the daemon died"
@@ -172,7 +172,7 @@ def test_hostile_mail_leaves_the_daemon_up_and_the_site_inert(tmp_path: Path) ->
     assert len(pages()) == len(messages) - 1  # the garbage is a recorded error, not a page
     for page in site.rglob("*.html"):
         assert executable_content(page.read_text(encoding="utf-8")) == [], page
-    served = [p.name for p in site.glob("submissions/*/files/*")]
+    served = [p.name for p in site.glob("files/*/*")]
     assert served and not [n for n in served if n.rpartition(".")[2].lower() in ACTIVE_EXTENSIONS]
     # 100 MB went through with flat memory: not a copy per step (parsing it whole costs > 1 GB).
     print(f"\nhostile set: the daemon's peak resident memory was {peak_kb // 1024} MB")

@@ -79,19 +79,26 @@ def test_after_the_posting_date_every_published_submission_has_a_safe_page(
     report = build_site(store, consultation, site_settings, consultation.posting_date)
     site = site_settings.output
     assert report.published and report.submissions == 3
-    pages = sorted(p.parent.name for p in site.glob("submissions/*/index.html"))
-    assert pages == [f"DESA-10-3078-{n:04d}" for n in (1, 2, 3)]
+    for language in ("ar", "en", "es", "fr", "ru", "zh"):
+        pages = sorted(p.parent.name for p in site.glob(f"{language}/submissions/*/index.html"))
+        assert pages == [f"DESA-10-3078-{n:04d}" for n in (1, 2, 3)]
     assert "noindex" not in (site / "index.html").read_text()
     for page in site.rglob("*.html"):
         html = page.read_text()
         assert executable_content(html) == [], page
         assert not ADDRESS.search(html), f"an email address in {page}"
         assert "Content-Security-Policy" in html
-    first = (site / "submissions/DESA-10-3078-0001/index.html").read_text()
+    for path in [
+        *site.glob("feeds/*.atom"),
+        *site.glob("data/submissions.*"),
+        site / "sitemap.xml",
+    ]:
+        assert not ADDRESS.search(path.read_text()), f"an email address in {path}"
+    first = (site / "en/submissions/DESA-10-3078-0001/index.html").read_text()
     assert "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;" in first
     assert "[email address removed]" in first
     # The attached HTML file is published only as a download, never as a page of the site.
-    files = sorted(p.name for p in site.glob("submissions/*/files/*"))
+    files = sorted(p.name for p in site.glob("files/*/*"))
     assert files == ["1-paper.pdf", "1-report.html.download"]
 
 

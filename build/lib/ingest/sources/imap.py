@@ -1,0 +1,182 @@
+"""An IMAP folder through imapclient: UID SEARCH in windows, batched UID FETCH with BODY.PEEK[].
+
+Nothing here deletes or expunges. A stored message is flagged (or moved, where
+the server has MOVE) only when `mark_done` is called, after the commit.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import socket
+import ssl
+from collections.abc import Iterator, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from imapclient import IMAPClient
+from imapclient.exceptions import IMAPClientError, LoginError
+
+from ingest.errors import SourceUnavailable
+from ingest.settings import MailboxSettings
+from ingest.sources.base import Batch, Known, RawMessage
+from store.models import ReceivedVia
+
+log = logging.getLogger(__name__)
+
+SEARCH_WINDOW = 5000  # UIDs per SEARCH: a million-message folder never comes back as one list
+
+
+class ImapSource:
+    """One folder of one account, selected read-write so stored mail can be flagged."""
+
+    def __init__(self, settings: MailboxSettings) -> None:
+        self.settings = settings
+        self.mailbox = settings.name
+        self.folder = settings.folder
+        self._client = _connect(settings)
+        try:
+            self._selected = self._client.select_folder(self.folder)
+        except IMAPClientError as exc:
+            self.close()
+            raise SourceUnavailable(
+                f"mailbox {self.mailbox}: cannot open folder {self.folder!r}: {_text(exc)}"
+            ) from exc
+        if settings.after_store == "move" and not self._client.has_capability("MOVE"):
+            self.close()
+            raise SourceUnavailable(
+                f"mailbox {self.mailbox}: the server has no MOVE, and Mailroom never deletes "
+                'mail; set after_store = "flag" for this mailbox'
+            )
+
+    def uidvalidity(self) -> int:
+        return int(self._selected[b"UIDVALIDITY"])
+
+    def batches(self, after: int, known: Known) -> Iterator[Batch]:
+        for uids in self._new_uids(after):
+            held = known([str(uid) for uid in uids])
+            wanted = [uid for uid in uids if str(uid) not in held]
+            if not wanted and uids:
+                yield Batch([], max(uids))
+            size = self.settings.batch_size
+            for start in range(0, len(wanted), size):
+                chunk = wanted[start : start + size]
+                yield Batch(self._fetch(chunk), max(chunk))
+
+    def _new_uids(self, after: int) -> Iterator[list[int]]:
+        uidnext = self._selected.get(b"UIDNEXT")
+        try:
+            if uidnext is None:
+                found = self._client.search(["UID", f"{after + 1}:*"])
+                yield sorted(uid for uid in found if uid > after)
+                return
+            for low in range(after + 1, int(uidnext), SEARCH_WINDOW):
+                high = min(low + SEARCH_WINDOW - 1, int(uidnext) - 1)
+                found = self._client.search(["UID", f"{low}:{high}"])
+                uids = sorted(uid for uid in found if low <= uid <= high)
+                if uids:
+                    yield uids
+        except (IMAPClientError, OSError) as exc:
+            raise SourceUnavailable(
+                f"mailbox {self.mailbox}: UID SEARCH failed: {_text(exc)}"
+            ) from exc
+
+    def _fetch(self, uids: list[int]) -> list[RawMessage]:
+        try:
+            response = self._client.fetch(uids, ["BODY.PEEK[]", "INTERNALDATE"])
+        except (IMAPClientError, OSError) as exc:
+            raise SourceUnavailable(
+                f"mailbox {self.mailbox}: UID FETCH failed: {_text(exc)}"
+            ) from exc
+        messages: list[RawMessage] = []
+        for uid in uids:
+            item = response.get(uid)
+            if item is None or b"BODY[]" not in item:
+                continue  # expunged by someone else between SEARCH and FETCH
+            messages.append(
+                RawMessage(
+                    key=str(uid),
+                    uid=uid,
+                    data=bytes(item[b"BODY[]"]),
+                    received_at=_aware(item.get(b"INTERNALDATE")),
+                    received_via=ReceivedVia.INTERNALDATE,
+                )
+            )
+        return messages
+
+    def unmarked(self, up_to: int) -> list[str]:
+        if up_to <= 0:
+            return []
+        criteria: list[Any] = ["UID", f"1:{up_to}"]
+        if self.settings.after_store == "flag":
+            flag = self.settings.flag
+            criteria += ["UN" + flag[1:].upper()] if flag.startswith("\\") else ["UNKEYWORD", flag]
+        try:
+            return [str(uid) for uid in self._client.search(criteria) if uid <= up_to]
+        except (IMAPClientError, OSError) as exc:
+            raise SourceUnavailable(f"mailbox {self.mailbox}: SEARCH failed: {_text(exc)}") from exc
+
+    def mark_done(self, keys: Sequence[str]) -> None:
+        if not keys:
+            return
+        uids = [int(key) for key in keys]
+        try:
+            if self.settings.after_store == "move":
+                assert self.settings.move_to is not None
+                self._client.move(uids, self.settings.move_to)
+            else:
+                self._client.add_flags(uids, [self.settings.flag.encode()], silent=True)
+        except (IMAPClientError, OSError) as exc:
+            raise SourceUnavailable(
+                f"mailbox {self.mailbox}: stored {len(uids)} message(s) but could not "
+                f"{self.settings.after_store} them: {_text(exc)}; the next poll tries again"
+            ) from exc
+
+    def close(self) -> None:
+        try:
+            self._client.logout()
+        except (IMAPClientError, OSError):
+            with contextlib.suppress(OSError):
+                self._client.shutdown()
+
+
+def _connect(settings: MailboxSettings) -> IMAPClient:
+    where = f"mailbox {settings.name} ({settings.host}:{settings.port})"
+    context = ssl.create_default_context(cafile=str(settings.ca_file) if settings.ca_file else None)
+    password = settings.password()
+    try:
+        client = IMAPClient(
+            settings.host,
+            port=settings.port,
+            ssl=settings.scheme == "imaps",
+            ssl_context=context,
+            timeout=settings.timeout_seconds,
+        )
+    except (OSError, IMAPClientError) as exc:
+        raise SourceUnavailable(f"{where}: cannot connect: {_text(exc)}") from exc
+    client.normalise_times = False
+    try:
+        if settings.scheme == "imap" and not settings.loopback:
+            client.starttls(context)
+        client.login(settings.user, password)
+    except LoginError as exc:
+        client.shutdown()
+        raise SourceUnavailable(
+            f"{where}: login as {settings.user!r} refused; check the user in url and the password"
+        ) from exc
+    except (OSError, IMAPClientError, ssl.SSLError) as exc:
+        client.shutdown()
+        raise SourceUnavailable(f"{where}: {_text(exc)}") from exc
+    return client
+
+
+def _aware(value: Any) -> datetime | None:
+    if not isinstance(value, datetime):
+        return None
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _text(exc: BaseException) -> str:
+    if isinstance(exc, socket.timeout):
+        return "timed out"
+    return str(exc) or type(exc).__name__

@@ -1,0 +1,239 @@
+"""The `mailroom` command: reads config.toml, sets the clock, and calls ingest, store and publish.
+
+Nothing a test needs lives only here: every command is a few lines around a
+function of one of the three parts.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ingest import poll_once, reparse_all
+from mailroom import views
+from mailroom.app import (
+    EXIT_PROBLEMS,
+    ConfigOption,
+    JsonOption,
+    NowOption,
+    VerboseOption,
+    app,
+    fail,
+    opened,
+    setup,
+)
+from mailroom.progress import progress_bar
+from publish import OutputInUse, PreviewClash, SearchIndexFailed, build_site
+from store.queries import (
+    count_problems,
+    count_submissions,
+    iter_submissions,
+    mailbox_status,
+    recent_problems,
+    submissions_by_status,
+)
+
+
+@app.command("check-config")
+def check_config(config: ConfigOption = Path("config.toml"), now: NowOption = None) -> None:
+    """Read the config file, say what it means, and report anything wrong."""
+    settings, clock = setup(config, now)
+    c = settings.consultation
+    typer.echo(f"{settings.path}: valid")
+    typer.echo(f"  consultation {c.reference}: {c.title}")
+    typer.echo(f"  comments to {c.address}; references look like {c.submission_prefix}/0001")
+    typer.echo(f"  deadline     {c.deadline.isoformat()}  ({c.timezone})")
+    typer.echo(f"  posting date {c.posting_date.isoformat()}  ({c.timezone})")
+    typer.echo(f"  now          {clock().astimezone(c.zone).isoformat()}")
+    problems = 0
+    for mailbox in settings.mailboxes:
+        secret = ""
+        if mailbox.is_imap:
+            secret = f", password from ${mailbox.password_env}" if mailbox.password_env else ""
+            secret = secret or f", password from file {mailbox.password_file}"
+            try:
+                mailbox.password()
+            except Exception as exc:
+                problems += 1
+                secret += f"  !! {exc}"
+        after = (
+            mailbox.after_store if mailbox.after_store == "flag" else f"move to {mailbox.move_to}"
+        )
+        typer.echo(f"  mailbox {mailbox.name}: {mailbox.url}{secret}; stored mail: {after}")
+    if not settings.mailboxes:
+        typer.echo("  no [[mailbox]] entries: `mailroom poll` will have nothing to read")
+    typer.echo(f"  database {settings.store.url}; raw archive {settings.store.archive}")
+    typer.echo(f"  site {settings.site.output}; polling every {settings.daemon.poll_minutes} min")
+    if problems:
+        raise typer.Exit(EXIT_PROBLEMS)
+
+
+@app.command()
+def poll(
+    config: ConfigOption = Path("config.toml"),
+    now: NowOption = None,
+    mailbox: Annotated[
+        str | None, typer.Option(help="Poll only this [[mailbox]] (by name).")
+    ] = None,
+    verbose: VerboseOption = False,
+) -> None:
+    """Read every mailbox once: store each new message exactly once, then parse it."""
+    settings, clock = setup(config, now, verbose)
+    chosen = [settings.mailbox(mailbox)] if mailbox else list(settings.mailboxes)
+    if not chosen:
+        raise fail(f"{settings.path}: no [[mailbox]] entries to poll")
+    failed = False
+    with opened(settings) as store:
+        for entry in chosen:
+            with progress_bar(f"polling {entry.name}") as advance:
+                report = poll_once(
+                    entry,
+                    store,
+                    prefix=settings.consultation.submission_prefix,
+                    now=clock,
+                    progress=advance,
+                )
+            typer.echo(
+                f"{entry.name}: {report.fetched} fetched, {report.new_submissions} new "
+                f"submissions, {report.already_held} already held, {report.parsed} parsed, "
+                f"{report.failed} could not be parsed"
+                + (" (skipped: another poller is running)" if report.skipped_locked else "")
+            )
+            for error in report.errors:
+                typer.echo(f"  error: {error}", err=True)
+            failed = failed or bool(report.errors)
+    if failed:
+        raise typer.Exit(EXIT_PROBLEMS)
+
+
+@app.command()
+def publish(
+    config: ConfigOption = Path("config.toml"),
+    now: NowOption = None,
+    preview: Annotated[
+        Path | None,
+        typer.Option(help="Render now into this folder, marked 'not yet public' and noindex."),
+    ] = None,
+    verbose: VerboseOption = False,
+) -> None:
+    """Build the public site (from the posting date on), or a preview of it (any time)."""
+    settings, clock = setup(config, now, verbose)
+    with opened(settings) as store:
+        try:
+            with progress_bar("publishing") as advance:
+                report = build_site(
+                    store,
+                    settings.consultation,
+                    settings.site,
+                    clock(),
+                    preview=preview.absolute() if preview else None,
+                    progress=advance,
+                )
+        except (OutputInUse, PreviewClash, SearchIndexFailed) as exc:
+            raise fail(str(exc)) from exc
+    if not report.published:
+        typer.echo(f"Nothing published: {report.reason}. To look early: --preview DIR")
+        return
+    kind = "Preview" if preview else "Site"
+    typer.echo(
+        f"{kind} written to {report.output}: {report.submissions} submissions, "
+        f"{report.attachments} attachments, {report.pages} pages; {report.written} files "
+        f"written, {report.unchanged} unchanged since the last build"
+    )
+
+
+@app.command()
+def status(
+    config: ConfigOption = Path("config.toml"), now: NowOption = None, json: JsonOption = False
+) -> None:
+    """Each mailbox's last poll and checkpoint, submissions by state, and recorded problems."""
+    settings, clock = setup(config, now)
+    with opened(settings) as store, store.reader() as session:
+        report = views.status_json(
+            settings,
+            mailbox_status(session),
+            submissions_by_status(session),
+            recent_problems(session),
+            count_problems(session),
+            clock(),
+        )
+    if json:
+        import json as json_module
+
+        typer.echo(json_module.dumps(report, ensure_ascii=False, indent=2))
+    else:
+        typer.echo(views.status_text(report))
+
+
+@app.command("list")
+def list_submissions(
+    config: ConfigOption = Path("config.toml"), now: NowOption = None, json: JsonOption = False
+) -> None:
+    """One line per submission, in reference order (or a JSON array with --json)."""
+    settings, _ = setup(config, now)
+    with opened(settings) as store, store.reader() as session:
+        views_iter = iter_submissions(session)
+        if json:
+            views.write_json_array(
+                (views.submission_json(v, settings.consultation) for v in views_iter), sys.stdout
+            )
+            return
+        if count_submissions(session) == 0:
+            typer.echo("No submissions yet.")
+        for view in views_iter:
+            typer.echo(views.submission_line(view))
+
+
+@app.command()
+def reparse(
+    config: ConfigOption = Path("config.toml"),
+    now: NowOption = None,
+    verbose: VerboseOption = False,
+) -> None:
+    """Rebuild every email submission's record from the raw archive; references stay the same."""
+    settings, clock = setup(config, now, verbose)
+    with opened(settings) as store:
+        with store.reader() as session:
+            total = count_submissions(session)
+        with progress_bar("reparsing", total=total) as advance:
+            parsed, failed = reparse_all(store, clock(), progress=advance)
+    typer.echo(f"Reparsed {parsed + failed} submissions: {parsed} parsed, {failed} failed.")
+
+
+@app.command()
+def run(
+    config: ConfigOption = Path("config.toml"), now: NowOption = None, verbose: VerboseOption = True
+) -> None:
+    """The daemon: poll every few minutes, publish at the posting date and after new comments.
+
+    Stops cleanly on SIGTERM or SIGINT once the batch in flight is stored.
+    """
+    from mailroom.daemon import run_daemon
+
+    settings, clock = setup(config, now, verbose)
+    with opened(settings) as store:
+        run_daemon(settings, store, clock)
+
+
+@app.command()
+def demo(
+    directory: Annotated[
+        Path, typer.Option("--dir", help="Where the sample mailbox, database and archive go.")
+    ] = Path("demo"),
+    site: Annotated[Path, typer.Option(help="Where the site goes.")] = Path("site"),
+    now: NowOption = None,
+) -> None:
+    """Write a sample consultation mailbox, ingest it into SQLite, and publish its site."""
+    from mailroom.demo import run_demo
+
+    try:
+        run_demo(directory.absolute(), site.absolute(), now)
+    except (OutputInUse, SearchIndexFailed) as exc:
+        raise fail(str(exc)) from exc
+
+
+def main() -> None:
+    app()

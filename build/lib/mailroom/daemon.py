@@ -1,0 +1,132 @@
+"""`mailroom run`: APScheduler 3 polls on an interval and publishes when it is due.
+
+One worker thread runs every job, so a poll and a publish never overlap; missed
+runs are coalesced. SIGTERM or SIGINT sets the stop event: the poll in flight
+finishes its batch, commits, and the scheduler shuts down.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+from datetime import UTC, datetime, timedelta
+from types import FrameType
+
+from apscheduler.executors.pool import ThreadPoolExecutor
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.triggers.date import DateTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+
+from ingest import poll_once
+from mailroom.clock import Clock
+from mailroom.config import Settings
+from publish import build_site
+from publish.due import site_is_due
+from store import Store
+
+log = logging.getLogger("mailroom.daemon")
+
+
+class Daemon:
+    """The jobs, and whether the site needs building again."""
+
+    def __init__(self, settings: Settings, store: Store, clock: Clock) -> None:
+        self.settings = settings
+        self.store = store
+        self.clock = clock
+        self.stop = threading.Event()
+        self.site_stale = True
+
+    def poll_all(self) -> None:
+        for mailbox in self.settings.mailboxes:
+            if self.stop.is_set():
+                return
+            report = poll_once(
+                mailbox,
+                self.store,
+                prefix=self.settings.consultation.submission_prefix,
+                now=self.clock,
+                stop=self.stop,
+            )
+            log.info(
+                "mailbox=%s: %d fetched, %d new, %d parsed, %d failed%s",
+                mailbox.name,
+                report.fetched,
+                report.new_submissions,
+                report.parsed,
+                report.failed,
+                f", errors: {'; '.join(report.errors)}" if report.errors else "",
+            )
+            if report.new_submissions or report.parsed or report.failed:
+                self.site_stale = True
+        self.publish_if_due()
+
+    def publish_if_due(self) -> None:
+        if self.stop.is_set() or not self.site_stale:
+            return
+        if not site_is_due(self.settings.consultation, self.clock()):
+            return
+        try:
+            report = build_site(
+                self.store, self.settings.consultation, self.settings.site, self.clock()
+            )
+        except Exception:
+            log.exception(
+                "site=%s: publishing failed; the old site stays", self.settings.site.output
+            )
+            return
+        self.site_stale = False
+        log.info("site=%s: published %d submissions", report.output, report.submissions)
+
+    def wall_time_of(self, moment: datetime) -> datetime:
+        """When, by the real clock, the (possibly moved) consultation clock reaches `moment`."""
+        return datetime.now(UTC) + (moment - self.clock())
+
+
+def run_daemon(settings: Settings, store: Store, clock: Clock) -> None:
+    daemon = Daemon(settings, store, clock)
+    scheduler = BackgroundScheduler(
+        executors={"default": ThreadPoolExecutor(1)},
+        job_defaults={
+            "coalesce": True,
+            "max_instances": 1,
+            "misfire_grace_time": settings.daemon.misfire_grace_seconds,
+        },
+        timezone=UTC,
+    )
+    scheduler.add_job(
+        daemon.poll_all,
+        IntervalTrigger(minutes=settings.daemon.poll_minutes, timezone=UTC),
+        id="poll",
+        next_run_time=datetime.now(UTC),
+    )
+    posting = settings.consultation.posting_date
+    if not site_is_due(settings.consultation, clock()):
+        scheduler.add_job(
+            daemon.publish_if_due,
+            DateTrigger(run_date=daemon.wall_time_of(posting) + timedelta(seconds=1), timezone=UTC),
+            id="publish-at-posting-date",
+        )
+        log.info("site: will be published at the posting date, %s", posting.isoformat())
+
+    def on_signal(number: int, _frame: FrameType | None) -> None:
+        log.info(
+            "received %s: finishing the batch in flight, then stopping", signal.Signals(number).name
+        )
+        daemon.stop.set()
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+    scheduler.start()
+    log.info(
+        "mailroom: running; polling %d mailbox(es) every %s min",
+        len(settings.mailboxes),
+        settings.daemon.poll_minutes,
+    )
+    try:
+        while not daemon.stop.wait(1.0):
+            pass
+    finally:
+        scheduler.shutdown(wait=True)
+        log.info("mailroom: stopped")

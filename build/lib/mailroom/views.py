@@ -1,0 +1,150 @@
+"""The shapes `status` and `list` print, as text for people and JSON for scripts.
+
+The JSON shapes are documented in README.md ("What scripts can read"); a key
+may be added, none renamed or removed.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import datetime
+from typing import Any, TextIO
+
+from mailroom.config import Settings
+from store.models import Problem
+from store.queries import MailboxStatus, SubmissionView
+from store.rules import is_on_time
+from store.settings import ConsultationSettings
+
+
+def iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def submission_json(view: SubmissionView, consultation: ConsultationSettings) -> dict[str, Any]:
+    s = view.submission
+    return {
+        "reference": s.reference,
+        "status": s.status.value,
+        "channel": s.channel.value,
+        "subject": s.subject,
+        "sender_name": s.sender_name,
+        "sender_address": s.sender_address,
+        "organisation": s.organisation,
+        "received_at": iso(s.received_at),
+        "received_via": s.received_via.value,
+        "date_header": iso(s.date_header),
+        "message_id": s.message_id,
+        "message_sha256": s.sha256,
+        "language": s.language,
+        "on_time": is_on_time(s, consultation),
+        "stakeholder_group": s.stakeholder_group.value,
+        "country": s.country,
+        "moderation": s.moderation.value,
+        "campaign_id": s.campaign_id,
+        "duplicate_of": view.duplicate_of,
+        "receipt": s.receipt,
+        "attachment_count": len(view.attachments),
+        "attachments": [
+            {
+                "name": a.name,
+                "content_type": a.content_type,
+                "size": a.size,
+                "sha256": a.sha256,
+                "text_status": a.text_status.value if a.text_status else None,
+            }
+            for a in view.attachments
+        ],
+        "error": s.error,
+    }
+
+
+def write_json_array(items: Iterator[dict[str, Any]], out: TextIO) -> int:
+    """Stream a JSON array, one element at a time: a million submissions fit in any memory."""
+    count = 0
+    out.write("[")
+    for item in items:
+        out.write(",\n  " if count else "\n  ")
+        out.write(json.dumps(item, ensure_ascii=False))
+        count += 1
+    out.write("\n]\n" if count else "]\n")
+    return count
+
+
+def submission_line(view: SubmissionView) -> str:
+    s = view.submission
+    received = s.received_at.strftime("%Y-%m-%d %H:%M")
+    who = s.sender_name or s.sender_address or "-"
+    what = s.subject or "(no subject)"
+    flag = f"  !! {s.error}" if s.error else ""
+    return f"{s.reference}  {s.status.value:<8}  {received}Z  {who[:30]:<30}  {what[:60]}{flag}"
+
+
+def status_json(
+    settings: Settings,
+    mailboxes: list[MailboxStatus],
+    by_status: dict[str, int],
+    problems: list[Problem],
+    problem_count: int,
+    now: datetime,
+) -> dict[str, Any]:
+    known = {m.mailbox: m for m in mailboxes}
+    rows = []
+    for mailbox in settings.mailboxes:
+        state = known.get(mailbox.name)
+        rows.append(
+            {
+                "name": mailbox.name,
+                "url": mailbox.url,
+                "folder": mailbox.folder,
+                "messages_stored": state.messages_stored if state else 0,
+                "uidvalidity": state.uidvalidity if state else None,
+                "last_uid": state.last_uid if state else None,
+                "last_poll": iso(state.last_poll_at) if state else None,
+                "last_success": iso(state.last_success_at) if state else None,
+                "last_error": state.last_error if state else None,
+            }
+        )
+    consultation = settings.consultation
+    return {
+        "consultation": consultation.reference,
+        "now": iso(now),
+        "deadline": iso(consultation.deadline),
+        "posting_date": iso(consultation.posting_date),
+        "site_public": now >= consultation.posting_date,
+        "mailboxes": rows,
+        "submissions_by_status": by_status,
+        "submissions_total": sum(by_status.values()),
+        "errors": problem_count,
+        "recent_errors": [
+            {"at": iso(p.at), "kind": p.kind, "mailbox": p.mailbox, "detail": p.detail}
+            for p in problems
+        ],
+    }
+
+
+def status_text(report: dict[str, Any]) -> str:
+    lines = [
+        f"Consultation {report['consultation']}  now {report['now']}",
+        f"  deadline {report['deadline']}  posting date {report['posting_date']}"
+        f"  site {'public' if report['site_public'] else 'not yet public'}",
+        "",
+        "Mailboxes",
+    ]
+    for m in report["mailboxes"]:
+        lines.append(
+            f"  {m['name']}: {m['messages_stored']} stored, last poll {m['last_poll'] or 'never'}, "
+            f"UIDVALIDITY {m['uidvalidity'] if m['uidvalidity'] is not None else '-'}, "
+            f"last UID {m['last_uid'] if m['last_uid'] is not None else '-'}"
+        )
+        if m["last_error"]:
+            lines.append(f"    last error: {m['last_error']}")
+    if not report["mailboxes"]:
+        lines.append("  none configured")
+    counts = ", ".join(f"{n} {status}" for status, n in report["submissions_by_status"].items())
+    lines += ["", f"Submissions: {report['submissions_total']} ({counts})", ""]
+    lines.append(f"Problems recorded: {report['errors']}")
+    for p in report["recent_errors"][:10]:
+        lines.append(f"  {p['at']}  {p['kind']}  {p['detail']}")
+    return "\n".join(lines)

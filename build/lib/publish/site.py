@@ -1,0 +1,211 @@
+"""build_site: render the published submissions into a fresh folder, then swap it in.
+
+Submissions stream past once, a page of rows at a time: each one's pages in six
+languages, its files, its lines in the feeds, exports, search records, sitemap
+and facet lists. Then the lists, the home pages, and the aggregate files. Only
+what changed since the previous build is rendered; the rest is hard-linked
+from it. Before the posting date the public folder is not touched; a preview
+goes to another folder, marked "not yet public" and noindex.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from publish.due import PUBLISHABLE, is_published, site_is_due
+from publish.exports import Exports
+from publish.facets import FacetSorter
+from publish.feeds import Feed
+from publish.layout import Site, submission_path
+from publish.listings import write_listings
+from publish.output import BuildOutput, digest_of
+from publish.pages import submission_page, withdrawn_page
+from publish.render import STATIC
+from publish.search import SearchRecords
+from publish.settings import SiteSettings
+from publish.sitemap import Sitemap
+from publish.swap import current_build, empty_trash, fresh_build, swap_in
+from store.db import Store
+from store.models import Moderation, StakeholderGroup
+from store.queries import iter_submissions
+from store.settings import ConsultationSettings
+
+log = logging.getLogger(__name__)
+
+Progress = Callable[[int], None]
+
+
+class PreviewClash(Exception):
+    """A preview was aimed at the public folder."""
+
+
+@dataclass
+class BuildReport:
+    published: bool
+    output: Path | None = None
+    submissions: int = 0
+    attachments: int = 0
+    reason: str = ""
+    pages: int = 0
+    withdrawn: int = 0
+    written: int = 0  # files rendered or copied anew
+    unchanged: int = 0  # files hard-linked from the previous build
+
+
+@dataclass
+class _Totals:
+    submissions: int = 0
+    on_time: int = 0
+    attachments: int = 0
+
+
+def build_site(
+    store: Store,
+    consultation: ConsultationSettings,
+    site: SiteSettings,
+    now: datetime,
+    *,
+    preview: Path | None = None,
+    progress: Progress | None = None,
+) -> BuildReport:
+    """Publish at or after the posting date; with `preview`, render early into that folder."""
+    if preview is None and not site_is_due(consultation, now):
+        return BuildReport(
+            published=False,
+            reason=(
+                f"the posting date is {consultation.posting_date.isoformat()}; "
+                "nothing is written to the public folder before it"
+            ),
+        )
+    target = site.output if preview is None else preview
+    if preview is not None and preview.resolve() == site.output.resolve():
+        raise PreviewClash(f"--preview {preview} is the public site.output; choose another folder")
+    previous = current_build(target)
+    build = fresh_build(target, now.strftime("%Y%m%dT%H%M%S"))
+    cleaner = threading.Thread(target=empty_trash, args=(target,), name="empty-trash")
+    cleaner.start()  # the builds the last swap pruned are deleted while this one renders
+    try:
+        output = BuildOutput(build / "public", build / "manifest", previous)
+        report = _build(store, consultation, site, output, preview is not None, progress)
+    except BaseException:
+        shutil.rmtree(build, ignore_errors=True)  # a failed build never becomes the site
+        raise
+    finally:
+        cleaner.join()
+    report.output = target
+    swap_in(target, build, keep=site.keep_builds)
+    log.info(
+        "site=%s: %d submissions published; %d files written, %d unchanged",
+        target,
+        report.submissions,
+        report.written,
+        report.unchanged,
+    )
+    return report
+
+
+def _build(
+    store: Store,
+    consultation: ConsultationSettings,
+    settings: SiteSettings,
+    output: BuildOutput,
+    preview: bool,
+    progress: Progress | None,
+) -> BuildReport:
+    site = Site(consultation, output, settings.language, settings.base_url, preview)
+    report = BuildReport(published=True)
+    _copy_static(output)
+    totals = _Totals()
+    sorter = FacetSorter()
+    feeds = {"all": Feed(site, "all", None)} | {
+        group.value: Feed(site, group.value, group.value) for group in StakeholderGroup
+    }
+    exports = Exports(output, settings.language)
+    records = SearchRecords()
+    sitemap = Sitemap(output, settings.base_url)
+    try:
+        with store.reader() as session:
+            for view in iter_submissions(session, statuses=PUBLISHABLE):
+                submission = view.submission
+                key = [submission.number]
+                if submission.moderation == Moderation.WITHDRAWN:
+                    data = withdrawn_page(submission)
+                    site.render_unit(
+                        "submissions",
+                        key,
+                        "withdrawn.html",
+                        submission_path(data["slug"]),
+                        {"page": data},
+                        noindex=True,
+                    )
+                    report.withdrawn += 1
+                    continue
+                if not is_published(submission):
+                    continue
+                page = submission_page(view, consultation)
+                path = submission_path(page["slug"])
+                site.render_unit("submissions", key, "submission.html", path, {"page": page})
+                _publish_files(store, output, key, page["files"])
+                sorter.add({k: v for k, v in page.items() if k not in ("segments", "files")})
+                feeds["all"].add(page)
+                feeds[page["group"]].add(page)
+                exports.add(page)
+                records.add(page)
+                sitemap.add(page["slug"])
+                totals.submissions += 1
+                totals.on_time += bool(page["on_time"])
+                totals.attachments += len(page["files"])
+                if progress:
+                    progress(1)
+        summaries = write_listings(site, sorter, settings.page_size)
+    finally:
+        sorter.close()
+    home: dict[str, Any] = {
+        "total": totals.submissions,
+        "on_time": totals.on_time,
+        "late": totals.submissions - totals.on_time,
+        "facets": [s.__dict__ for s in summaries],
+    }
+    site.render_unit("pages", ["home"], "home.html", "index.html", home)
+    site.write_page(settings.language, "home.html", "index.html", home, top=True)
+    output.settle("index.html")
+    site.render_unit("pages", ["search"], "search.html", "search/index.html", {})
+    for feed in feeds.values():
+        feed.finish()
+    singles = exports.finish()
+    singles["pagefind"] = records.finish(output)
+    sitemap.finish(preview)
+    output.close(singles)
+    report.submissions = totals.submissions
+    report.attachments = totals.attachments
+    report.pages = site.pages
+    report.written = output.rendered
+    report.unchanged = output.reused
+    return report
+
+
+def _copy_static(output: BuildOutput) -> None:
+    for source in sorted(STATIC.rglob("*")):
+        if source.is_file() and "__pycache__" not in source.parts:
+            name = f"static/{source.relative_to(STATIC).as_posix()}"
+            shutil.copyfile(source, output.path(name))
+            output.settle(name)
+
+
+def _publish_files(store: Store, output: BuildOutput, key: list[Any], files: list[Any]) -> None:
+    """A submission's attachments, copied from the archive only when they changed."""
+    paths = [f["path"] for f in files]
+    digest = digest_of([(f["path"], f["sha256"]) for f in files])
+
+    def copy() -> None:
+        for file in files:
+            shutil.copyfile(store.archive.path(file["sha256"]), output.path(file["path"]))
+
+    output.unit("files", key, digest, paths, copy)

@@ -1,0 +1,89 @@
+// Search with Pagefind, from static files: every language's index is queried, results merged.
+// The form also works as a plain GET (?q=...), so results have an address and survive a reload.
+const form = document.querySelector("form.search");
+const input = document.getElementById("q");
+const statusLine = document.getElementById("search-status");
+const list = document.getElementById("search-results");
+const indexUrl = new URL(form.dataset.index, document.baseURI).href;
+const home = form.dataset.home;
+let instances = null;
+
+async function load() {
+  if (instances) return instances;
+  const entry = await (await fetch(indexUrl + "pagefind-entry.json")).json();
+  // Each language has its own index, stemmed (or, for Chinese, split into words) its own way,
+  // and a query must be read the same way: one Pagefind per language, each its own module
+  // (its own WebAssembly and worker). Pagefind takes the language from <html lang> when an
+  // instance is created, so it is set for that moment.
+  const pageLanguage = document.documentElement.lang;
+  const languages = Object.keys(entry.languages).sort();
+  const modules = await Promise.all(
+    languages.map((language) => import(`${indexUrl}pagefind.js?language=${language}`))
+  );
+  try {
+    instances = modules.map((pagefind, index) => {
+      document.documentElement.lang = languages[index];
+      return pagefind.createInstance({ basePath: indexUrl, excerptLength: 30 });
+    });
+  } finally {
+    document.documentElement.lang = pageLanguage;
+  }
+  return instances;
+}
+
+function say(key, count) {
+  statusLine.textContent = statusLine.dataset[key].replace("{count}", String(count ?? ""));
+}
+
+function item(data) {
+  const li = document.createElement("li");
+  const link = document.createElement("a");
+  // The index knows each comment as /submissions/<reference>.html; its page is in this language.
+  const reference = (data.url.match(/submissions\/([^/]+)\.html$/) || ["", ""])[1];
+  link.href = `${home}submissions/${reference}/index.html`;
+  const ref = document.createElement("span");
+  ref.className = "ref";
+  ref.textContent = data.meta.reference || "";
+  const title = document.createElement("span");
+  title.dir = "auto";
+  title.textContent = (data.meta.title || "").replace(data.meta.reference || "", "").trim();
+  link.append(ref, " ", title);
+  const excerpt = document.createElement("span");
+  excerpt.className = "excerpt";
+  excerpt.dir = "auto";
+  // Pagefind marks the matched words with <mark>; everything else is text we escape ourselves.
+  for (const [index, piece] of data.excerpt.split(/<\/?mark>/).entries()) {
+    const text = document.createTextNode(piece.replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&amp;/g, "&"));
+    if (index % 2) { const mark = document.createElement("mark"); mark.append(text); excerpt.append(mark); }
+    else excerpt.append(text);
+  }
+  li.append(link, excerpt);
+  return li;
+}
+
+async function run(query) {
+  list.replaceChildren();
+  if (!query.trim()) { statusLine.textContent = ""; return; }
+  say("searching");
+  try {
+    const searches = await Promise.all((await load()).map((p) => p.search(query)));
+    const results = searches.flatMap((s) => s.results).sort((a, b) => b.score - a.score);
+    const shown = await Promise.all(results.slice(0, 50).map((r) => r.data()));
+    list.replaceChildren(...shown.map(item));
+    if (results.length) say("found", results.length); else say("none");
+  } catch (error) {
+    console.error(error);
+    say("failed");
+  }
+}
+
+form.addEventListener("submit", (event) => {
+  event.preventDefault();
+  const url = new URL(location.href);
+  url.searchParams.set("q", input.value);
+  history.replaceState(null, "", url);
+  run(input.value);
+});
+
+const initial = new URLSearchParams(location.search).get("q");
+if (initial) { input.value = initial; run(initial); }

@@ -1,0 +1,1 @@
+"""Numbered schema changes, run on SQLite and PostgreSQL by `store.db.migrate`."""

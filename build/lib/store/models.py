@@ -1,0 +1,271 @@
+"""The tables: the mailbox ledger (Message), what it became (Submission, Attachment),
+where each mailbox stands (Checkpoint), and what went wrong (Problem).
+
+A Message is one sighting of raw bytes in one place (mailbox, folder,
+UIDVALIDITY, key); a Submission is one comment. Several sightings of the same
+bytes (a UIDVALIDITY reset, a copy in a second folder) share one Submission.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import BigInteger, Column, DateTime, Index, Text, TypeDecorator, UniqueConstraint
+from sqlalchemy import Enum as SqlEnum
+from sqlalchemy.engine import Dialect
+from sqlmodel import Field, SQLModel
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Aware datetimes in, aware UTC datetimes out, on SQLite as on PostgreSQL."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(f"naive datetime {value!r} reached the database; pass an aware one")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+def _utc(**kwargs: Any) -> Any:
+    return Field(sa_type=UTCDateTime, **kwargs)
+
+
+def _text(**kwargs: Any) -> Any:
+    return Field(sa_type=Text, **kwargs)
+
+
+def _enum(enum: type[StrEnum], **kwargs: Any) -> Any:
+    """Stored as its value in a plain string column: no native enum types to migrate."""
+    sa_type = SqlEnum(
+        enum,
+        native_enum=False,
+        create_constraint=False,
+        length=20,
+        values_callable=lambda members: [member.value for member in members],
+    )
+    return Field(sa_type=sa_type, **kwargs)
+
+
+class Channel(StrEnum):
+    EMAIL = "email"
+    FORM = "form"
+    FAX = "fax"
+    POST = "post"
+
+
+class SubmissionStatus(StrEnum):
+    """Where a submission stands in intake; moderation is a separate matter."""
+
+    RECEIVED = "received"  # raw bytes stored, not parsed yet
+    PARSED = "parsed"
+    FAILED = "failed"  # could not be parsed: the operator must look
+
+
+class StakeholderGroup(StrEnum):
+    """The groups the invitation names, in its order, and the place for the not yet known."""
+
+    GOVERNMENTS = "governments"
+    CIVIL_SOCIETY = "civil_society"
+    INTERGOVERNMENTAL = "intergovernmental"
+    PRIVATE_SECTOR = "private_sector"
+    TECHNICAL_COMMUNITY = "technical_community"
+    UNCLASSIFIED = "unclassified"
+
+    @property
+    def label(self) -> str:
+        return _GROUP_LABELS[self]
+
+
+_GROUP_LABELS = {
+    StakeholderGroup.GOVERNMENTS: "Governments",
+    StakeholderGroup.CIVIL_SOCIETY: "Civil society",
+    StakeholderGroup.INTERGOVERNMENTAL: "Intergovernmental and international organizations",
+    StakeholderGroup.PRIVATE_SECTOR: "Private sector",
+    StakeholderGroup.TECHNICAL_COMMUNITY: "Internet technical community",
+    StakeholderGroup.UNCLASSIFIED: "Unclassified",
+}
+
+
+class Moderation(StrEnum):
+    """Whether a submission may be public. Hiding keeps the submission and the reason."""
+
+    PENDING = "pending"
+    APPROVED = "approved"
+    HIDDEN = "hidden"
+    WITHDRAWN = "withdrawn"
+
+
+class TextStatus(StrEnum):
+    """How an attachment's text was obtained, or why not."""
+
+    EXTRACTED = "extracted"
+    NO_TEXT = "no_text"  # e.g. a scanned PDF without a text layer
+    UNSUPPORTED = "unsupported"
+    TOO_LARGE = "too_large"
+    FAILED = "failed"
+    TIMED_OUT = "timed_out"
+
+
+class ReceivedVia(StrEnum):
+    """Which clock said when the mailbox received a message."""
+
+    INTERNALDATE = "internaldate"
+    RECEIVED_HEADER = "received-header"
+    MBOX_FROM_LINE = "mbox-from-line"
+    FILE_TIME = "file-time"
+    OPERATOR = "operator"
+
+
+class Submission(SQLModel, table=True):
+    """One comment, with a reference number that never changes."""
+
+    __table_args__ = (Index("ix_submission_status_received", "status", "received_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    number: int = Field(unique=True)
+    reference: str = Field(unique=True, max_length=80)
+    channel: Channel = _enum(Channel)
+    status: SubmissionStatus = _enum(SubmissionStatus, default=SubmissionStatus.RECEIVED)
+    sha256: str = Field(unique=True, max_length=64, description="raw bytes of the first sighting")
+    received_at: datetime = _utc()
+    received_via: ReceivedVia = _enum(ReceivedVia)
+    created_at: datetime = _utc()
+    parse_attempts: int = 0
+    error: str | None = _text(default=None)
+    parser: str | None = Field(default=None, max_length=40)
+    defects: str | None = _text(default=None)
+    message_id: str | None = _text(default=None)
+    date_header: datetime | None = _utc(default=None)
+    subject: str = _text(default="")
+    sender_name: str = _text(default="")
+    sender_address: str = _text(default="", description="private: never published")
+    organisation: str = _text(default="")
+    body_text: str = _text(default="")
+    # What parsing found beyond the text (issue 3).
+    language: str | None = Field(default=None, max_length=8, description="ISO 639-1, or null")
+    body_segments: str | None = _text(
+        default=None,
+        description='JSON [{"kind": "text"|"quote"|"signature", "start": int, "end": int}] '
+        "over body_text, so the site can fold quoted replies and signatures",
+    )
+    flags: str | None = _text(
+        default=None, description="JSON list of reasons for the operator, e.g. a limit exceeded"
+    )
+    # The consultation's rules (issue 4).
+    stakeholder_group: StakeholderGroup = _enum(
+        StakeholderGroup, default=StakeholderGroup.UNCLASSIFIED
+    )
+    group_rule: str | None = _text(default=None, description="the rule that suggested the group")
+    group_confirmed: bool = False
+    country: str | None = Field(default=None, max_length=2, description="ISO 3166-1 alpha-2")
+    country_source: str | None = Field(default=None, max_length=40)
+    on_time_override: bool | None = Field(
+        default=None, description="the operator's ruling; null: received_at against the deadline"
+    )
+    on_time_reason: str | None = _text(default=None)
+    moderation: Moderation = _enum(Moderation, default=Moderation.PENDING)
+    moderation_reason: str | None = _text(default=None)
+    public_name: str | None = _text(default=None, description="operator's edit of sender_name")
+    public_organisation: str | None = _text(default=None)
+    anonymous: bool = False
+    spam_reason: str | None = _text(default=None, description="why it looks like spam, or null")
+    auth_results: str | None = _text(default=None, description="JSON: spf, dkim, dmarc results")
+    duplicate_of_id: int | None = Field(default=None, foreign_key="submission.id")
+    campaign_id: int | None = Field(default=None, index=True)
+    postmark_date: date | None = None
+    entered_by: str | None = _text(default=None, description="operator who keyed fax/post/form")
+    receipt: str | None = _text(
+        default=None, description="sent, suppressed: <why>, failed, pending; null: none due"
+    )
+
+
+class Message(SQLModel, table=True):
+    """One sighting of raw bytes in a mailbox: the idempotency ledger."""
+
+    __table_args__ = (
+        UniqueConstraint("mailbox", "folder", "uidvalidity", "key", name="uq_message_location"),
+        Index("ix_message_mailbox_message_id", "mailbox", "folder", "message_id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    mailbox: str = Field(max_length=200)
+    folder: str = _text()
+    uidvalidity: int = Field(sa_column=Column(BigInteger, nullable=False))
+    key: str = Field(max_length=200, description="IMAP UID, Maildir key or mbox offset")
+    uid: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
+    sha256: str = Field(index=True, max_length=64)
+    size: int = Field(sa_column=Column(BigInteger, nullable=False))
+    message_id: str | None = _text(default=None)
+    received_at: datetime = _utc()
+    received_via: ReceivedVia = _enum(ReceivedVia)
+    fetched_at: datetime = _utc()
+    submission_id: int = Field(foreign_key="submission.id", index=True)
+
+
+class Attachment(SQLModel, table=True):
+    """A file that came with a submission, stored by hash; its name is data, never a path."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    submission_id: int = Field(foreign_key="submission.id", index=True)
+    position: int
+    name: str = _text(description="safe display name")
+    original_name: str = _text(default="")
+    content_type: str = Field(max_length=200)
+    size: int = Field(sa_column=Column(BigInteger, nullable=False))
+    sha256: str = Field(max_length=64)
+    # Its text (issue 3): shown on the site under the link to the original.
+    parent_position: int | None = Field(
+        default=None, description="position of the archive, TNEF or message it came out of"
+    )
+    sniffed_type: str | None = Field(default=None, max_length=200)
+    text: str | None = _text(default=None)
+    text_status: TextStatus | None = _enum(TextStatus, default=None)
+    text_note: str | None = _text(default=None, description="how the text was obtained, or why not")
+    extraction_seconds: float | None = None
+
+
+class Checkpoint(SQLModel, table=True):
+    """Where one mailbox folder stands: a poll resumes from here."""
+
+    __table_args__ = (UniqueConstraint("mailbox", "folder", name="uq_checkpoint_mailbox"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    mailbox: str = Field(max_length=200)
+    folder: str = _text()
+    uidvalidity: int = Field(default=0, sa_column=Column(BigInteger, nullable=False))
+    last_uid: int = Field(default=0, sa_column=Column(BigInteger, nullable=False))
+    last_poll_at: datetime | None = _utc(default=None)
+    last_success_at: datetime | None = _utc(default=None)
+    last_error: str | None = _text(default=None)
+
+
+class Problem(SQLModel, table=True):
+    """Something the operator should see: a failed poll, a message that would not parse."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = _utc(index=True)
+    kind: str = Field(max_length=40)
+    mailbox: str | None = Field(default=None, max_length=200)
+    submission_id: int | None = Field(default=None, foreign_key="submission.id")
+    detail: str = _text()
+
+
+class Counter(SQLModel, table=True):
+    """Gap-free numbers handed out inside the transaction that uses them."""
+
+    name: str = Field(primary_key=True, max_length=40)
+    value: int = 0

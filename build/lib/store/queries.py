@@ -1,0 +1,153 @@
+"""Reading the records: what status, list and publish need, a page at a time."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from store.models import Attachment, Checkpoint, Message, Problem, Submission, SubmissionStatus
+
+PAGE = 500
+
+
+@dataclass(frozen=True, slots=True)
+class SubmissionView:
+    """A submission with its attachments, and the reference of the one it duplicates."""
+
+    submission: Submission
+    attachments: list[Attachment]
+    duplicate_of: str | None = None
+
+
+def _references(session: Session, ids: set[int]) -> dict[int, str]:
+    if not ids:
+        return {}
+    rows = session.exec(
+        select(Submission.id, Submission.reference).where(col(Submission.id).in_(sorted(ids)))
+    )
+    return {sid: ref for sid, ref in rows if sid is not None}
+
+
+def iter_submissions(
+    session: Session,
+    *,
+    statuses: Sequence[SubmissionStatus] | None = None,
+    page: int = PAGE,
+) -> Iterator[SubmissionView]:
+    """Submissions in reference order with their attachments; memory stays at one page."""
+    after = 0
+    while True:
+        query = select(Submission).where(col(Submission.number) > after)
+        if statuses is not None:
+            query = query.where(col(Submission.status).in_(list(statuses)))
+        rows = list(session.exec(query.order_by(col(Submission.number)).limit(page)))
+        if not rows:
+            return
+        ids = [row.id for row in rows if row.id is not None]
+        attachments: dict[int, list[Attachment]] = {i: [] for i in ids}
+        for attachment in session.exec(
+            select(Attachment)
+            .where(col(Attachment.submission_id).in_(ids))
+            .order_by(col(Attachment.submission_id), col(Attachment.position))
+        ):
+            attachments[attachment.submission_id].append(attachment)
+        originals = _references(session, {r.duplicate_of_id for r in rows if r.duplicate_of_id})
+        for row in rows:
+            assert row.id is not None
+            original = originals.get(row.duplicate_of_id) if row.duplicate_of_id else None
+            yield SubmissionView(row, attachments[row.id], original)
+        session.expunge_all()
+        after = rows[-1].number
+
+
+def count_submissions(
+    session: Session, *, statuses: Sequence[SubmissionStatus] | None = None
+) -> int:
+    query = select(func.count()).select_from(Submission)
+    if statuses is not None:
+        query = query.where(col(Submission.status).in_(list(statuses)))
+    return session.exec(query).one()
+
+
+def find_submission(session: Session, reference: str) -> SubmissionView | None:
+    """By reference (`DESA-10-3078/0042`), by its number (`42`) or by its path form."""
+    wanted = reference.strip()
+    query = select(Submission)
+    if wanted.isdigit():
+        query = query.where(Submission.number == int(wanted))
+    else:
+        query = query.where(
+            col(Submission.reference).in_([wanted, wanted.replace("-", "/")])
+            | (func.replace(Submission.reference, "/", "-") == wanted)
+        )
+    row = session.exec(query).first()
+    if row is None or row.id is None:
+        return None
+    attachments = list(
+        session.exec(
+            select(Attachment)
+            .where(Attachment.submission_id == row.id)
+            .order_by(col(Attachment.position))
+        )
+    )
+    original = None
+    if row.duplicate_of_id is not None:
+        original = _references(session, {row.duplicate_of_id}).get(row.duplicate_of_id)
+    return SubmissionView(row, attachments, original)
+
+
+def submissions_by_status(session: Session) -> dict[str, int]:
+    rows = session.exec(
+        select(Submission.status, func.count()).group_by(col(Submission.status))
+    ).all()
+    counts = {status.value: 0 for status in SubmissionStatus}
+    counts.update({str(getattr(status, "value", status)): n for status, n in rows})
+    return counts
+
+
+@dataclass(frozen=True, slots=True)
+class MailboxStatus:
+    mailbox: str
+    folder: str
+    uidvalidity: int
+    last_uid: int
+    last_poll_at: datetime | None
+    last_success_at: datetime | None
+    last_error: str | None
+    messages_stored: int
+
+
+def mailbox_status(session: Session) -> list[MailboxStatus]:
+    counts = dict(
+        session.exec(select(Message.mailbox, func.count()).group_by(col(Message.mailbox))).all()
+    )
+    return [
+        MailboxStatus(
+            mailbox=c.mailbox,
+            folder=c.folder,
+            uidvalidity=c.uidvalidity,
+            last_uid=c.last_uid,
+            last_poll_at=c.last_poll_at,
+            last_success_at=c.last_success_at,
+            last_error=c.last_error,
+            messages_stored=counts.get(c.mailbox, 0),
+        )
+        for c in session.exec(select(Checkpoint).order_by(col(Checkpoint.mailbox)))
+    ]
+
+
+def recent_problems(session: Session, limit: int = 20) -> list[Problem]:
+    return list(session.exec(select(Problem).order_by(col(Problem.id).desc()).limit(limit)))
+
+
+def count_problems(session: Session) -> int:
+    return session.exec(select(func.count()).select_from(Problem)).one()
+
+
+def latest_change(session: Session) -> datetime | None:
+    """When the newest submission was recorded: the daemon republishes after it."""
+    return session.exec(select(func.max(Submission.created_at))).one()

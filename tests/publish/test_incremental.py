@@ -1,0 +1,85 @@
+"""Publishing again costs what changed: unchanged files keep their bytes, inode and mtime."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+from publish import SiteSettings, build_site
+from store import ConsultationSettings, Store
+from tests.publish.sample import edit_body, populate
+
+LANGUAGES = ("ar", "en", "es", "fr", "ru", "zh")
+
+
+def files(site: Path) -> dict[str, tuple[int, int]]:
+    """Every file of the current build with its inode and modification time."""
+    root = site.resolve()
+    return {
+        p.relative_to(root).as_posix(): (p.stat().st_ino, p.stat().st_mtime_ns)
+        for p in root.rglob("*")
+        if p.is_file()
+    }
+
+
+def test_a_second_build_with_no_change_rewrites_no_file(
+    tmp_path: Path, store: Store, consultation: ConsultationSettings, site_settings: SiteSettings
+) -> None:
+    populate(tmp_path, store, consultation)
+    first = build_site(store, consultation, site_settings, consultation.posting_date)
+    before = files(site_settings.output)
+    first_build = site_settings.output.resolve()
+    later = consultation.posting_date + timedelta(hours=1)
+    second = build_site(store, consultation, site_settings, later)
+    after = files(site_settings.output)
+    assert site_settings.output.resolve() != first_build  # a new folder, swapped in
+    assert after == before  # same names, same inodes, same modification times
+    assert second.written == 0 and second.unchanged == len(after)
+    assert first.written == len(before)
+
+
+def test_a_change_to_one_submission_rewrites_only_the_pages_that_show_it(
+    tmp_path: Path, store: Store, consultation: ConsultationSettings, site_settings: SiteSettings
+) -> None:
+    references = populate(tmp_path, store, consultation)
+    build_site(store, consultation, site_settings, consultation.posting_date)
+    before = files(site_settings.output)
+    reference = references["Contribution tardive"]
+    edit_body(
+        store, reference, "Madame, Monsieur,\n\nUne version corrigée de notre contribution.\n"
+    )
+    report = build_site(
+        store, consultation, site_settings, consultation.posting_date + timedelta(hours=1)
+    )
+    after = files(site_settings.output)
+    # Pagefind names its index files by their content: only those come and go.
+    assert {n for n in after.keys() ^ before.keys() if not n.startswith("pagefind/")} == set()
+    changed = {name for name in after if after[name] != before.get(name)}
+    slug = reference.replace("/", "-")
+    pages = {f"{language}/submissions/{slug}/index.html" for language in LANGUAGES}
+    # What shows the text: its six pages, the feeds it is in, the open data, the search index.
+    aggregates = {
+        "feeds/all.atom",
+        "feeds/private_sector.atom",
+        "data/submissions.json",
+        "data/submissions.csv",
+        "data/SHA256SUMS",
+    }
+    assert pages | aggregates <= changed
+    search = {name for name in changed if name.startswith("pagefind/")}
+    assert "pagefind/pagefind-entry.json" in search
+    assert changed == pages | aggregates | search
+    assert report.written == len(changed)
+    text = (site_settings.output / f"fr/submissions/{slug}/index.html").read_text()
+    assert "Une version corrigée" in text
+    # The listings show no text: they, the home pages and the attachments are the same files.
+    assert (
+        after["fr/groups/private_sector/index.html"]
+        == before["fr/groups/private_sector/index.html"]
+    )
+    assert (site_settings.output / "data/attachments.zip").samefile(
+        site_settings.output.parent
+        / ".site.builds"
+        / sorted(p.name for p in (site_settings.output.parent / ".site.builds").iterdir())[0]
+        / "public/data/attachments.zip",
+    )
