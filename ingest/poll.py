@@ -16,7 +16,9 @@ from datetime import datetime
 from email.parser import BytesHeaderParser
 from email.policy import compat32
 
+from ingest.classification import RulesReport, apply_rules
 from ingest.errors import SourceUnavailable
+from ingest.rule_settings import IntakeRules
 from ingest.settings import MailboxSettings
 from ingest.sources import RawMessage, Source, open_source
 from ingest.sources.base import header_block
@@ -48,6 +50,7 @@ class PollReport:
     skipped_locked: bool = False
     stopped_early: bool = False
     errors: list[str] = field(default_factory=list)
+    rules: RulesReport | None = None
 
 
 def poll_once(
@@ -58,9 +61,11 @@ def poll_once(
     now: Callable[[], datetime],
     stop: threading.Event | None = None,
     progress: Progress | None = None,
+    rules: IntakeRules | None = None,
 ) -> PollReport:
     """One pass over one mailbox. Raises nothing for a bad mailbox: the report and the
-    Problem table say what went wrong."""
+    Problem table say what went wrong. With `rules`, the consultation's rules judge what
+    was parsed and receipts go out; without, submissions stay pending and unpublished."""
     report = PollReport(mailbox.name)
     with exclusive(store.engine, f"mailbox:{mailbox.name}") as mine:
         if not mine:
@@ -81,6 +86,8 @@ def poll_once(
     parsed, failed = parse_pending(store, now())
     report.parsed += parsed
     report.failed += failed
+    if rules is not None:
+        report.rules = apply_rules(store, rules, now())
     return report
 
 

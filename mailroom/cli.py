@@ -13,6 +13,7 @@ from typing import Annotated
 import typer
 
 from ingest import poll_once, reparse_all
+from ingest.classification import classify_pending
 from mailroom import views
 from mailroom.app import (
     EXIT_PROBLEMS,
@@ -95,6 +96,7 @@ def poll(
                     prefix=settings.consultation.submission_prefix,
                     now=clock,
                     progress=advance,
+                    rules=settings.intake_rules,
                 )
             typer.echo(
                 f"{entry.name}: {report.fetched} fetched, {report.new_submissions} new "
@@ -102,6 +104,8 @@ def poll(
                 f"{report.failed} could not be parsed"
                 + (" (skipped: another poller is running)" if report.skipped_locked else "")
             )
+            if report.rules is not None:
+                typer.echo(f"  rules: {views.rules_summary(report.rules)}")
             for error in report.errors:
                 typer.echo(f"  error: {error}", err=True)
             failed = failed or bool(report.errors)
@@ -199,7 +203,12 @@ def reparse(
             total = count_submissions(session)
         with progress_bar("reparsing", total=total) as advance:
             parsed, failed = reparse_all(store, clock(), progress=advance)
+        with progress_bar("applying the rules", total=total) as advance:
+            judged = classify_pending(
+                store, settings.intake_rules, clock(), redo=True, progress=advance
+            )
     typer.echo(f"Reparsed {parsed + failed} submissions: {parsed} parsed, {failed} failed.")
+    typer.echo(f"Rules: {views.rules_summary(judged)}")
 
 
 @app.command()
@@ -236,3 +245,10 @@ def demo(
 
 def main() -> None:
     app()
+
+
+# The other commands register themselves on `app` when their modules are imported.
+import mailroom.cli_channels  # noqa: E402
+import mailroom.cli_digest  # noqa: E402
+import mailroom.cli_moderation  # noqa: E402
+import mailroom.cli_rules  # noqa: E402, F401

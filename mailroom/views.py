@@ -11,8 +11,9 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import Any, TextIO
 
+from ingest.classification import RulesReport
 from mailroom.config import Settings
-from store.models import Problem
+from store.models import Problem, Submission
 from store.queries import MailboxStatus, SubmissionView
 from store.rules import is_on_time
 from store.settings import ConsultationSettings
@@ -60,6 +61,16 @@ def submission_json(view: SubmissionView, consultation: ConsultationSettings) ->
     }
 
 
+def rules_summary(report: RulesReport) -> str:
+    receipts = report.receipts
+    return (
+        f"{report.judged} judged, {report.held} held for the operator, "
+        f"{report.duplicates} duplicates, {report.campaign_members} joined a campaign; "
+        f"receipts: {report.receipts_due} due, {report.receipts_suppressed} suppressed, "
+        f"{receipts.sent} sent, {receipts.failed} failed"
+    )
+
+
 def write_json_array(items: Iterator[dict[str, Any]], out: TextIO) -> int:
     """Stream a JSON array, one element at a time: a million submissions fit in any memory."""
     count = 0
@@ -73,7 +84,10 @@ def write_json_array(items: Iterator[dict[str, Any]], out: TextIO) -> int:
 
 
 def submission_line(view: SubmissionView) -> str:
-    s = view.submission
+    return submission_line_of(view.submission)
+
+
+def submission_line_of(s: Submission) -> str:
     received = s.received_at.strftime("%Y-%m-%d %H:%M")
     who = s.sender_name or s.sender_address or "-"
     what = s.subject or "(no subject)"

@@ -17,7 +17,7 @@ from typing import Any
 
 from jinja2 import Environment
 
-from publish.due import PUBLISHABLE, site_is_due
+from publish.due import PUBLIC, late_label, public_identity, site_is_due
 from publish.files import reference_slug, served_name
 from publish.render import STATIC, make_environment
 from publish.settings import SiteSettings
@@ -89,10 +89,10 @@ def build_site(
     }
     shutil.copytree(STATIC, build / "static")
     with store.reader() as session:
-        total = count_submissions(session, statuses=PUBLISHABLE)
+        total = count_submissions(session, visibility=PUBLIC)
         listings = {group: _Listing(group, 0) for group in StakeholderGroup}
         listings[StakeholderGroup.UNCLASSIFIED].expected = total
-        for view in iter_submissions(session, statuses=PUBLISHABLE):
+        for view in iter_submissions(session, visibility=PUBLIC):
             entry = _write_submission(environment, shared, build, store, view)
             report.submissions += 1
             report.attachments += len(view.attachments)
@@ -137,17 +137,26 @@ def _write_submission(
         (folder / "files").mkdir(parents=True, exist_ok=True)
         shutil.copyfile(store.archive.path(attachment.sha256), folder / "files" / name)
         files.append({"attachment": attachment, "href": f"files/{name}"})
+    name, organisation = public_identity(submission)
+    late = late_label(submission, shared["consultation"])
     _write(
         folder / "index.html",
         environment.get_template("submission.html").render(
-            **shared, root="../../", submission=submission, files=files
+            **shared,
+            root="../../",
+            submission=submission,
+            files=files,
+            sender=name,
+            organisation=organisation,
+            late=late,
         ),
     )
     return {
         "reference": submission.reference,
         "subject": submission.subject,
-        "sender_name": submission.sender_name,
-        "organisation": submission.organisation,
+        "sender_name": name,
+        "organisation": organisation,
+        "late": late,
         "received_at": submission.received_at,
         "href": f"submissions/{slug}/",
         "attachments": len(files),

@@ -1,0 +1,94 @@
+"""A text's fingerprint for finding campaigns: MinHash (datasketch) over word shingles, cut
+into LSH bands whose keys the store indexes.
+
+Two texts whose shingle sets overlap by Jaccard similarity J share at least one of
+BANDS bands of ROWS values with probability 1 - (1 - J**ROWS)**BANDS: about 0.92 at
+J = 0.7 and above 0.99 at J = 0.8, and below 0.001 at J = 0.3. So a new text looks
+up its BANDS keys and is compared only with the few texts found there, never with
+every text: the work per message does not grow with the consultation.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from dataclasses import dataclass
+
+NUM_PERM = 120
+BANDS = 20
+ROWS = 6
+SHINGLE = 3
+SEED = 20101115
+ATTACHMENT_WEIGHT = 50  # an attachment without text weighs as much as a page of words
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+@dataclass(frozen=True, slots=True)
+class Fingerprint:
+    signature: bytes  # NUM_PERM unsigned 32-bit values, little-endian
+    buckets: list[int]  # signed 64-bit keys: one per band, or one for a short text's exact key
+    exact: bool  # a short text: only an identical one counts as the same
+    words: int
+
+
+def words_of(text: str) -> list[str]:
+    """Case-folded words without punctuation: what a copy keeps when it is retyped."""
+    folded = unicodedata.normalize("NFKC", text).casefold()
+    return _WORD.findall(folded)
+
+
+def content_words(text: str, attachment_texts: list[str]) -> list[str]:
+    words = words_of(text)
+    for attached in attachment_texts:
+        words.extend(words_of(attached))
+    return words
+
+
+def fingerprint(
+    words: list[str], attachment_hashes: list[str], *, min_words: int
+) -> Fingerprint | None:
+    """The fingerprint of a text (and of attachments whose text we could not read), or None."""
+    tokens = _shingles(words)
+    for sha in attachment_hashes:
+        tokens.update(f"attachment:{sha}:{i}" for i in range(ATTACHMENT_WEIGHT))
+    if not tokens:
+        return None
+    # Imported here: datasketch loads numpy and scipy, which would cost every command
+    # (most never compare texts) half a second at start.
+    from datasketch import MinHash
+
+    minhash = MinHash(num_perm=NUM_PERM, seed=SEED)
+    minhash.update_batch([token.encode("utf-8") for token in sorted(tokens)])
+    signature = minhash.hashvalues.astype("<u4").tobytes()
+    exact = len(words) < min_words
+    if exact:
+        key = hashlib.blake2b(b"exact\0" + "\n".join(sorted(tokens)).encode(), digest_size=8)
+        return Fingerprint(signature, [_signed(key.digest())], True, len(words))
+    buckets = []
+    for band in range(BANDS):
+        chunk = signature[band * ROWS * 4 : (band + 1) * ROWS * 4]
+        digest = hashlib.blake2b(band.to_bytes(2, "big") + chunk, digest_size=8).digest()
+        buckets.append(_signed(digest))
+    return Fingerprint(signature, buckets, False, len(words))
+
+
+def similarity(first: bytes, second: bytes) -> float:
+    """Estimated Jaccard similarity of two signatures: the share of equal values."""
+    import numpy
+
+    a = numpy.frombuffer(first, dtype="<u4")
+    b = numpy.frombuffer(second, dtype="<u4")
+    if len(a) != len(b) or not len(a):
+        return 0.0
+    return float(numpy.count_nonzero(a == b)) / len(a)
+
+
+def _shingles(words: list[str]) -> set[str]:
+    if len(words) < SHINGLE:
+        return {" ".join(words)} if words else set()
+    return {" ".join(words[i : i + SHINGLE]) for i in range(len(words) - SHINGLE + 1)}
+
+
+def _signed(digest: bytes) -> int:
+    return int.from_bytes(digest, "big", signed=True)
