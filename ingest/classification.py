@@ -28,7 +28,7 @@ from ingest.parse import parse_message
 from ingest.receipts import ReceiptReport, decide_receipt, send_due_receipts
 from ingest.rule_settings import IntakeRules
 from ingest.screening import fresh_text, machine_sender, request_kind, spam_by_rules
-from ingest.similarity import content_words, fingerprint, similarity
+from ingest.similarity import content_words, core_text, fingerprint, similarity
 from store import campaigns
 from store.archive import Archive, ArchiveCorrupt
 from store.classification import (
@@ -36,6 +36,7 @@ from store.classification import (
     FormContent,
     apply_form,
     apply_rules_state,
+    attachments_by_submission,
     attachments_of,
     awaiting_rules,
     claim_for_rules,
@@ -61,6 +62,7 @@ class RulesReport:
     duplicates: int = 0
     campaign_members: int = 0
     comparisons: int = 0  # signatures compared: the work campaign detection did
+    most_comparisons: int = 0  # for any one submission: bounded, whatever the total
     receipts_due: int = 0
     receipts_suppressed: int = 0
     receipts: ReceiptReport = field(default_factory=ReceiptReport)
@@ -102,8 +104,12 @@ def classify_pending(
             return report
         after = ids[-1]
         with store.session() as session:
-            for submission in claim_for_rules(session, ids, redo=redo):
-                _judge(session, store.archive, submission, rules, now, report)
+            claimed = claim_for_rules(session, ids, redo=redo)
+            attached = attachments_by_submission(session, [s.id for s in claimed if s.id])
+            for submission in claimed:
+                assert submission.id is not None
+                files = attached[submission.id]
+                _judge(session, store.archive, submission, files, rules, now, report)
             session.commit()
         if progress:
             progress(len(ids))
@@ -114,7 +120,9 @@ def reclassify(store: Store, rules: IntakeRules, ids: list[int], now: datetime) 
     report = RulesReport()
     with store.session() as session:
         for submission in claim_for_rules(session, ids, redo=True):
-            _judge(session, store.archive, submission, rules, now, report)
+            assert submission.id is not None
+            attachments = attachments_of(session, submission.id)
+            _judge(session, store.archive, submission, attachments, rules, now, report)
         session.commit()
     return report
 
@@ -123,6 +131,7 @@ def _judge(
     session: Session,
     archive: Archive,
     submission: Submission,
+    attachments: list[Attachment],
     rules: IntakeRules,
     now: datetime,
     report: RulesReport,
@@ -156,7 +165,6 @@ def _judge(
         )
         form_group, form_country = record.group, record.country
 
-    attachments = attachments_of(session, submission.id)
     found = _classification(session, submission, attachments, facts, rules, form_group)
     if form_country and (code := country_code(form_country)):
         found = _with_country(found, code, "form")
@@ -164,7 +172,7 @@ def _judge(
     report.judged += 1
     if found.duplicate_of_id is not None:
         report.duplicates += 1
-    elif not campaigns.is_placed(session, submission.id):
+    elif first_time or not campaigns.is_placed(session, submission.id):
         _place(session, submission, attachments, rules, now, report)
 
     on_time = is_on_time(submission, rules.consultation)
@@ -312,10 +320,14 @@ def _signature_text(submission: Submission) -> str:
     return "\n".join(lines[-5:])
 
 
-def _content(submission: Submission, attachments: list[Attachment]) -> tuple[list[str], list[str]]:
+def _content(
+    submission: Submission, attachments: list[Attachment], *, core: bool = False
+) -> tuple[list[str], list[str]]:
     """The words of the comment (its own text and its attachments' text), and the hashes of
-    attachments whose text could not be read."""
+    attachments whose text could not be read. With `core`, greeting and signature left out."""
     text = fresh_text(submission.body_text, submission.body_segments)
+    if core:
+        text = core_text(text)
     readable = [a.text for a in attachments if a.text]
     unreadable = sorted(a.sha256 for a in attachments if not a.text)
     return content_words(text, readable), unreadable
@@ -344,18 +356,23 @@ def _place(
 ) -> None:
     """Join the campaign of a text this one resembles, or become a text others are compared to."""
     assert submission.id is not None
-    words, unreadable = _content(submission, attachments)
+    words, unreadable = _content(submission, attachments, core=True)
     print_ = fingerprint(words, unreadable, min_words=rules.campaigns.min_words)
     if print_ is None:
         return
     needed = 1.0 if print_.exact else rules.campaigns.threshold
-    for candidate in campaigns.candidates(session, print_.buckets, submission.id):
-        report.comparisons += 1
-        if similarity(candidate.signature, print_.signature) >= needed:
-            campaigns.join(session, submission.id, candidate.leader_id, now)
-            report.campaign_members += 1
-            return
-    campaigns.lead(session, submission.id, print_.signature, print_.buckets)
+    compared = 0
+    try:
+        for candidate in campaigns.candidates(session, print_.buckets, submission.id):
+            compared += 1
+            if similarity(candidate.signature, print_.signature) >= needed:
+                campaigns.join(session, submission.id, candidate.leader_id, now)
+                report.campaign_members += 1
+                return
+        campaigns.lead(session, submission.id, print_.signature, print_.buckets)
+    finally:
+        report.comparisons += compared
+        report.most_comparisons = max(report.most_comparisons, compared)
 
 
 def _decide_receipt(

@@ -189,8 +189,8 @@ def compose_receipt(
         message["References"] = f"{facts.references} {original}".strip()
     message["Auto-Submitted"] = "auto-replied"
     message["X-Auto-Response-Suppress"] = "All"
-    message["Content-Language"] = language
     message.set_content(Template(body_template).safe_substitute(values), charset="utf-8")
+    message["Content-Language"] = language  # after the body: set_content drops Content-*
     return message
 
 

@@ -97,7 +97,7 @@ class CampaignSettings(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    threshold: float = Field(default=0.7, gt=0.3, le=1.0)
+    threshold: float = Field(default=0.6, gt=0.3, le=1.0)
     min_words: int = Field(default=40, ge=1)
 
 

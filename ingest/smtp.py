@@ -72,7 +72,7 @@ class SmtpSession:
             raise SmtpUnavailable(f"{where}: login as {s.user} refused: {exc.smtp_code}") from exc
         except smtplib.SMTPNotSupportedError as exc:
             _close(client)
-            raise SmtpUnavailable(f"{where}: the server does not offer {exc}") from exc
+            raise SmtpUnavailable(f"{where}: {exc}") from exc
         except (smtplib.SMTPException, OSError) as exc:
             _close(client)
             raise SmtpUnavailable(f"{where}: {type(exc).__name__}: {exc}") from exc

@@ -79,6 +79,18 @@ def claim_for_rules(session: Session, ids: list[int], *, redo: bool = False) -> 
     return list(session.exec(locked))
 
 
+def attachments_by_submission(session: Session, ids: list[int]) -> dict[int, list[Attachment]]:
+    """The attachments of a page of submissions, in one query."""
+    found: dict[int, list[Attachment]] = {i: [] for i in ids}
+    for attachment in session.exec(
+        select(Attachment)
+        .where(col(Attachment.submission_id).in_(ids))
+        .order_by(col(Attachment.submission_id), col(Attachment.position))
+    ):
+        found[attachment.submission_id].append(attachment)
+    return found
+
+
 def attachments_of(session: Session, submission_id: int) -> list[Attachment]:
     return list(
         session.exec(
