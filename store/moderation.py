@@ -187,12 +187,25 @@ def find_for_update(session: Session, reference: str) -> Submission | None:
     ).one()
 
 
+def from_sender(session: Session, address: str, *, limit: int = 500) -> list[Submission]:
+    """A sender's submissions, oldest first, held until the commit."""
+    return list(
+        session.exec(
+            select(Submission)
+            .where(func.lower(Submission.sender_address) == address.lower())
+            .order_by(col(Submission.number))
+            .limit(limit)
+            .with_for_update()
+        )
+    )
+
+
 def history(session: Session, submission_id: int) -> list[ModerationEvent]:
     return list(
         session.exec(
             select(ModerationEvent)
             .where(ModerationEvent.submission_id == submission_id)
-            .order_by(col(ModerationEvent.at), col(ModerationEvent.id))
+            .order_by(col(ModerationEvent.id))  # the order they were made; clocks may be moved
         )
     )
 
