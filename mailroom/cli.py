@@ -14,6 +14,7 @@ import typer
 
 from ingest import poll_once, reparse_all
 from ingest.classification import classify_pending
+from ingest.errors import SmtpUnavailable
 from mailroom import views
 from mailroom.app import (
     EXIT_PROBLEMS,
@@ -26,6 +27,7 @@ from mailroom.app import (
     opened,
     setup,
 )
+from mailroom.config import Settings
 from mailroom.progress import progress_bar
 from publish import OutputInUse, PreviewClash, build_site
 from store.queries import (
@@ -66,10 +68,37 @@ def check_config(config: ConfigOption = Path("config.toml"), now: NowOption = No
         typer.echo(f"  mailbox {mailbox.name}: {mailbox.url}{secret}; stored mail: {after}")
     if not settings.mailboxes:
         typer.echo("  no [[mailbox]] entries: `mailroom poll` will have nothing to read")
+    problems += _explain_rules(settings)
     typer.echo(f"  database {settings.store.url}; raw archive {settings.store.archive}")
     typer.echo(f"  site {settings.site.output}; polling every {settings.daemon.poll_minutes} min")
     if problems:
         raise typer.Exit(EXIT_PROBLEMS)
+
+
+def _explain_rules(settings: Settings) -> int:
+    """The consultation's rules in a few lines; the number of problems found."""
+    m = settings.moderation
+    mode = "nothing public until approved" if m.mode == "pre" else "public unless hidden"
+    typer.echo(f"  moderation {m.mode} ({mode}); late comments: {m.late}")
+    builtin = "on" if settings.groups.builtin else "off"
+    typer.echo(
+        f"  stakeholder groups: {len(settings.group_rules)} [[group_rule]] entries, "
+        f"built-in rules {builtin}"
+    )
+    if not settings.receipts.enabled or settings.smtp is None:
+        typer.echo("  receipts off")
+        return 0
+    smtp = settings.smtp
+    line = f"  receipts on, via {smtp.host}:{smtp.effective_port} ({smtp.security})"
+    if smtp.user:
+        line += f" as {smtp.user}"
+        try:
+            smtp.password()
+        except SmtpUnavailable as exc:
+            typer.echo(f"{line}  !! {exc}")
+            return 1
+    typer.echo(line)
+    return 0
 
 
 @app.command()

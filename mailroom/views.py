@@ -35,6 +35,8 @@ def submission_json(view: SubmissionView, consultation: ConsultationSettings) ->
         "organisation": s.organisation,
         "received_at": iso(s.received_at),
         "received_via": s.received_via.value,
+        "received_header_at": iso(s.received_header_at),
+        "fetched_at": iso(view.fetched_at),
         "date_header": iso(s.date_header),
         "message_id": s.message_id,
         "message_sha256": s.sha256,

@@ -57,6 +57,7 @@ class SubmissionView:
     submission: Submission
     attachments: list[Attachment]
     duplicate_of: str | None = None
+    fetched_at: datetime | None = None  # when Mailroom first read it from a mailbox
 
 
 def _references(session: Session, ids: set[int]) -> dict[int, str]:
@@ -93,12 +94,22 @@ def iter_submissions(
         ):
             attachments[attachment.submission_id].append(attachment)
         originals = _references(session, {r.duplicate_of_id for r in rows if r.duplicate_of_id})
+        fetched = _first_fetched(session, ids)
         for row in rows:
             assert row.id is not None
             original = originals.get(row.duplicate_of_id) if row.duplicate_of_id else None
-            yield SubmissionView(row, attachments[row.id], original)
+            yield SubmissionView(row, attachments[row.id], original, fetched.get(row.id))
         session.expunge_all()
         after = rows[-1].number
+
+
+def _first_fetched(session: Session, ids: list[int]) -> dict[int, datetime]:
+    rows = session.exec(
+        select(Message.submission_id, func.min(Message.fetched_at))
+        .where(col(Message.submission_id).in_(ids))
+        .group_by(col(Message.submission_id))
+    )
+    return {sid: at for sid, at in rows if at is not None}
 
 
 def count_submissions(
@@ -137,7 +148,7 @@ def find_submission(session: Session, reference: str) -> SubmissionView | None:
     original = None
     if row.duplicate_of_id is not None:
         original = _references(session, {row.duplicate_of_id}).get(row.duplicate_of_id)
-    return SubmissionView(row, attachments, original)
+    return SubmissionView(row, attachments, original, _first_fetched(session, [row.id]).get(row.id))
 
 
 def submissions_by_status(session: Session) -> dict[str, int]:

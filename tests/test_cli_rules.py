@@ -227,6 +227,10 @@ def test_the_queue_decisions_and_the_history_say_who_and_when(tmp_path: Path) ->
     )
     for key in ("campaign_id", "duplicate_of", "receipt"):
         assert first[key] is None
+    # All four times: the mailbox's, the Received header's, when polled, the sender's Date.
+    assert first["received_at"] == first["received_header_at"] == "2010-11-10T17:00:00+00:00"
+    assert str(first["fetched_at"]).startswith("2010-11-20T15:00:0")
+    assert first["date_header"] == "2010-11-08T15:00:00+00:00"
 
     digest = mailroom("digest", "--groups", "civil_society,governments", "--out", "out", *now,
                       cwd=tmp_path)  # fmt: skip
