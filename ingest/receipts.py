@@ -127,7 +127,7 @@ def receipt_language(submission: Submission, facts: HeaderFacts, rules: IntakeRu
 
 
 def receipt_message_id(submission: Submission, rules: IntakeRules) -> str:
-    domain = _from_address(rules).rpartition("@")[2] or "mailroom.invalid"
+    domain = _from_address(rules).rpartition("@")[2][:200] or "mailroom.invalid"
     return f"receipt.{reference_slug(submission.reference)}.{submission.sha256[:12]}@{domain}"
 
 

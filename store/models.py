@@ -368,7 +368,9 @@ class Receipt(SQLModel, table=True):
     status: ReceiptStatus = _enum(ReceiptStatus)
     reason: str | None = _text(default=None, description="why it was suppressed")
     language: str | None = Field(default=None, max_length=8)
-    message_id: str | None = _text(default=None)
+    message_id: str | None = Field(
+        default=None, max_length=500, index=True, description="ours: a reply names it"
+    )
     attempts: int = 0
     created_at: datetime = _utc()
     next_attempt_at: datetime | None = _utc(default=None)

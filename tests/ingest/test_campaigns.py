@@ -8,6 +8,7 @@ import random
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
 from sqlalchemy import func
 from sqlmodel import select
 
@@ -112,12 +113,16 @@ def record_texts(store: Store, texts: list[tuple[str, str, str]]) -> None:
             session.commit()
 
 
+@pytest.mark.slow
 def test_thousands_of_near_copies_become_campaigns_with_bounded_work(
-    store: Store, consultation: ConsultationSettings
+    store: Store, consultation: ConsultationSettings, database: str
 ) -> None:
+    # The bound on work is the algorithm's, not the database's: thousands on SQLite, and
+    # enough on PostgreSQL to show the same queries hold there.
+    copies = 1500 if database.startswith("sqlite") else 300
     rng = random.Random(20101115)
     texts = (
-        [near_copy(LETTER_A, rng, n) for n in range(1500)]
+        [near_copy(LETTER_A, rng, n) for n in range(copies)]
         + [near_copy(LETTER_B, rng, n) for n in range(300)]
         + [(unrelated(rng), "Solo Writer", "") for _ in range(200)]
     )
@@ -125,7 +130,7 @@ def test_thousands_of_near_copies_become_campaigns_with_bounded_work(
     rng.shuffle(order)  # campaigns arrive interleaved with everything else
     record_texts(store, [texts[i] for i in order])
     kind = {
-        position: ("A" if i < 1500 else "B" if i < 1800 else "-")
+        position: ("A" if i < copies else "B" if i < copies + 300 else "-")
         for position, i in enumerate(order)
     }
 
@@ -140,7 +145,7 @@ def test_thousands_of_near_copies_become_campaigns_with_bounded_work(
     by_kind: dict[str, list[Submission]] = {"A": [], "B": [], "-": []}
     for position, row in enumerate(rows):
         by_kind[kind[position]].append(row)
-    for letter, size in (("A", 1500), ("B", 300)):
+    for letter, size in (("A", copies), ("B", 300)):
         ids = [row.campaign_id for row in by_kind[letter]]
         largest = max(set(ids), key=ids.count)
         assert largest is not None
@@ -161,7 +166,7 @@ def test_thousands_of_near_copies_become_campaigns_with_bounded_work(
     # Only texts unlike any before them are indexed: the index grows with the distinct texts.
     assert leaders <= 200 + 2 + 20 and buckets <= leaders * 30
     assert campaigns <= 2 + 10
-    assert set(organisations) <= set(ORGS) - {""} and sum(organisations.values()) > 800
+    assert set(organisations) <= set(ORGS) - {""} and sum(organisations.values()) > copies / 2
     print(
         f"\ncampaigns: {len(texts)} texts, {report.comparisons} comparisons "
         f"(at most {report.most_comparisons} for one), {leaders} leaders, {buckets} buckets"

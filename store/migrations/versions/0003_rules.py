@@ -90,7 +90,7 @@ def upgrade() -> None:
         ),
         sa.Column("reason", sa.Text(), nullable=True),
         sa.Column("language", sa.String(length=8), nullable=True),
-        sa.Column("message_id", sa.Text(), nullable=True),
+        sa.Column("message_id", sa.String(length=500), nullable=True),
         sa.Column("attempts", sa.Integer(), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("next_attempt_at", sa.DateTime(timezone=True), nullable=True),
@@ -105,6 +105,7 @@ def upgrade() -> None:
         "ix_receipt_recipient_created", "receipt", ["recipient", "created_at"], unique=False
     )
     op.create_index("ix_receipt_status_next", "receipt", ["status", "next_attempt_at"])
+    op.create_index("ix_receipt_message_id", "receipt", ["message_id"], unique=False)
 
 
 def downgrade() -> None:
