@@ -23,8 +23,9 @@ from publish.render import STATIC, make_environment
 from publish.settings import SiteSettings
 from publish.swap import fresh_build, swap_in
 from store.db import Store
-from store.models import StakeholderGroup
-from store.queries import SubmissionView, count_submissions, iter_submissions
+from store.models import StakeholderGroup, Submission
+from store.queries import SubmissionView, iter_submissions
+from store.reports import counts_by
 from store.settings import ConsultationSettings
 
 log = logging.getLogger(__name__)
@@ -89,14 +90,14 @@ def build_site(
     }
     shutil.copytree(STATIC, build / "static")
     with store.reader() as session:
-        total = count_submissions(session, visibility=PUBLIC)
         listings = {group: _Listing(group, 0) for group in StakeholderGroup}
-        listings[StakeholderGroup.UNCLASSIFIED].expected = total
+        for group, count in counts_by(session, Submission.stakeholder_group, PUBLIC):
+            listings[StakeholderGroup(group)].expected = count
         for view in iter_submissions(session, visibility=PUBLIC):
             entry = _write_submission(environment, shared, build, store, view)
             report.submissions += 1
             report.attachments += len(view.attachments)
-            listing = listings[StakeholderGroup.UNCLASSIFIED]
+            listing = listings[view.submission.stakeholder_group]
             _add_to_listing(environment, shared, build, listing, entry, site.page_size)
             if progress:
                 progress(1)
