@@ -16,12 +16,15 @@ import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import cache
+from typing import Any
 
 NUM_PERM = 120
 BANDS = 30
 ROWS = 4
 SHINGLE = 3
 SEED = 20101115
+SCHEME = "affine32"  # named, not defaulted: stored signatures must stay comparable across upgrades
 ATTACHMENT_WEIGHT = 50  # an attachment without text weighs as much as a page of words
 _WORD = re.compile(r"\w+", re.UNICODE)
 
@@ -67,11 +70,7 @@ def fingerprint(
         tokens.update(f"attachment:{sha}:{i}" for i in range(ATTACHMENT_WEIGHT))
     if not tokens:
         return None
-    # Imported here: datasketch loads numpy and scipy, which would cost every command
-    # (most never compare texts) half a second at start.
-    from datasketch import MinHash
-
-    minhash = MinHash(num_perm=NUM_PERM, seed=SEED)
+    minhash = _minhash()
     minhash.update_batch([token.encode("utf-8") for token in sorted(tokens)])
     signature = minhash.hashvalues.astype("<u4").tobytes()
     exact = len(words) < min_words
@@ -84,6 +83,22 @@ def fingerprint(
         digest = hashlib.blake2b(band.to_bytes(2, "big") + chunk, digest_size=8).digest()
         buckets.append(_signed(digest))
     return Fingerprint(signature, buckets, False, len(words))
+
+
+@cache
+def _permutations() -> Any:
+    # Imported here: datasketch loads numpy and scipy, which would cost every command
+    # (most never compare texts) half a second at start.
+    from datasketch import MinHash
+
+    return MinHash(num_perm=NUM_PERM, seed=SEED, scheme=SCHEME).permutations
+
+
+def _minhash() -> Any:
+    """A fresh MinHash with the fixed permutations, made once rather than per text."""
+    from datasketch import MinHash
+
+    return MinHash(num_perm=NUM_PERM, seed=SEED, permutations=_permutations(), scheme=SCHEME)
 
 
 def similarity(first: bytes, second: bytes) -> float:

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, update
+from sqlalchemy import func, insert, update
 from sqlmodel import Session, col, select
 
 from store.models import Campaign, Moderation, SimilarityBucket, SimilarityLeader, Submission
@@ -88,8 +88,10 @@ def candidates(session: Session, buckets: list[int], submission_id: int) -> list
 def lead(session: Session, submission_id: int, signature: bytes, buckets: list[int]) -> None:
     """Make this text a leader later texts are compared with."""
     session.add(SimilarityLeader(submission_id=submission_id, signature=signature))
-    for bucket in sorted(set(buckets)):
-        session.add(SimilarityBucket(bucket=bucket, leader_id=submission_id))
+    session.execute(  # one statement for all its bands, not an object per row
+        insert(SimilarityBucket),
+        [{"bucket": bucket, "leader_id": submission_id} for bucket in sorted(set(buckets))],
+    )
 
 
 def join(session: Session, submission_id: int, leader_id: int, now: datetime) -> int:
