@@ -9,7 +9,6 @@ receipts are sent only after it commits (`apply_rules`).
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 from collections.abc import Callable
@@ -19,6 +18,7 @@ from datetime import datetime
 from sqlmodel import Session
 
 from ingest.countries import country_code, country_from_domain, country_from_signature
+from ingest.duplicates import duplicate_key, place
 from ingest.entries import read_entry
 from ingest.errors import UnparseableMessage
 from ingest.forms import FormRecord, fields_from_mail, is_form_mail
@@ -28,7 +28,6 @@ from ingest.parse import parse_message
 from ingest.receipts import ReceiptReport, decide_receipt, send_due_receipts
 from ingest.rule_settings import IntakeRules
 from ingest.screening import fresh_text, machine_sender, request_kind, spam_by_rules
-from ingest.similarity import content_words, core_text, fingerprint, similarity
 from store import campaigns
 from store.archive import Archive, ArchiveCorrupt
 from store.classification import (
@@ -164,6 +163,9 @@ def _judge(
             ),
         )
         form_group, form_country = record.group, record.country
+        # The form's mailer is a machine by design: its envelope says nothing of the person
+        # who filled in the form, who is the sender from here on.
+        facts = replace(facts, automatic=None, return_path=None, suppress_replies=False)
 
     found = _classification(session, submission, attachments, facts, rules, form_group)
     if form_country and (code := country_code(form_country)):
@@ -173,7 +175,10 @@ def _judge(
     if found.duplicate_of_id is not None:
         report.duplicates += 1
     elif first_time or not campaigns.is_placed(session, submission.id):
-        _place(session, submission, attachments, rules, now, report)
+        placed = place(session, submission, attachments, rules.campaigns, now)
+        report.campaign_members += placed.joined
+        report.comparisons += placed.compared
+        report.most_comparisons = max(report.most_comparisons, placed.compared)
 
     on_time = is_on_time(submission, rules.consultation)
     m = rules.moderation
@@ -271,7 +276,7 @@ def _classification(
             f"rule with `mailroom on-time {submission.reference}`"
         )
 
-    key = _duplicate_key(submission, attachments)
+    key = duplicate_key(submission, attachments)
     duplicate_of = campaigns.find_duplicate(session, key, submission.id or 0) if key else None
     return Classification(
         received_header_at=facts.received_header_at,
@@ -318,61 +323,6 @@ def _signature_text(submission: Submission) -> str:
             pass
     lines = [line for line in submission.body_text.splitlines() if line.strip()]
     return "\n".join(lines[-5:])
-
-
-def _content(
-    submission: Submission, attachments: list[Attachment], *, core: bool = False
-) -> tuple[list[str], list[str]]:
-    """The words of the comment (its own text and its attachments' text), and the hashes of
-    attachments whose text could not be read. With `core`, greeting and signature left out."""
-    text = fresh_text(submission.body_text, submission.body_segments)
-    if core:
-        text = core_text(text)
-    readable = [a.text for a in attachments if a.text]
-    unreadable = sorted(a.sha256 for a in attachments if not a.text)
-    return content_words(text, readable), unreadable
-
-
-def _duplicate_key(submission: Submission, attachments: list[Attachment]) -> str | None:
-    who = submission.sender_address.lower().strip()
-    if not who:
-        who = f"{submission.sender_name}|{submission.organisation}".casefold().strip("|")
-    words, unreadable = _content(submission, attachments)
-    if not who or not (words or unreadable):
-        return None
-    material = "\0".join(
-        [who, " ".join(words), *unreadable, *sorted(a.sha256 for a in attachments)]
-    )
-    return hashlib.sha256(material.encode("utf-8")).hexdigest()
-
-
-def _place(
-    session: Session,
-    submission: Submission,
-    attachments: list[Attachment],
-    rules: IntakeRules,
-    now: datetime,
-    report: RulesReport,
-) -> None:
-    """Join the campaign of a text this one resembles, or become a text others are compared to."""
-    assert submission.id is not None
-    words, unreadable = _content(submission, attachments, core=True)
-    print_ = fingerprint(words, unreadable, min_words=rules.campaigns.min_words)
-    if print_ is None:
-        return
-    needed = 1.0 if print_.exact else rules.campaigns.threshold
-    compared = 0
-    try:
-        for candidate in campaigns.candidates(session, print_.buckets, submission.id):
-            compared += 1
-            if similarity(candidate.signature, print_.signature) >= needed:
-                campaigns.join(session, submission.id, candidate.leader_id, now)
-                report.campaign_members += 1
-                return
-        campaigns.lead(session, submission.id, print_.signature, print_.buckets)
-    finally:
-        report.comparisons += compared
-        report.most_comparisons = max(report.most_comparisons, compared)
 
 
 def _decide_receipt(

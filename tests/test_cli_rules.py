@@ -133,6 +133,7 @@ def test_a_form_export_is_imported_and_a_form_mail_is_mapped(tmp_path: Path) -> 
         body="Nom: Kofi Mensah\nOrganisation: Accra Digital\nCourriel: kofi@accra.example\n"
         "Catégorie: Civil society\nPays: Ghana\nCommentaire: First line.\nSecond line.\n",
         received=RECEIVED,
+        headers=[("Auto-Submitted", "auto-generated")],  # as form mailers send
     )
     box = maildir_of(tmp_path, [form_mail])
     config.write_text(
@@ -158,6 +159,7 @@ def test_a_form_export_is_imported_and_a_form_mail_is_mapped(tmp_path: Path) -> 
     )
     assert (kofi["stakeholder_group"], kofi["country"]) == ("civil_society", "GH")
     assert kofi["sender_address"] == "kofi@accra.example"
+    assert kofi["moderation"] == "approved"  # the mailer is automatic; the comment is not
     reparsed = mailroom("reparse", "--config", str(config), "--now", "2010-11-21T10:00")
     assert reparsed.returncode == 0, reparsed.stderr
     assert listed(config)["DESA-10-3078/0004"]["organisation"] == "Accra Digital"
