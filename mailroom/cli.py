@@ -30,6 +30,7 @@ from mailroom.app import (
 from mailroom.config import Settings
 from mailroom.progress import progress_bar
 from publish import OutputInUse, PreviewClash, build_site
+from store.moderation import moderation_counts
 from store.queries import (
     count_problems,
     count_submissions,
@@ -38,6 +39,7 @@ from store.queries import (
     recent_problems,
     submissions_by_status,
 )
+from store.receipts import receipt_counts
 
 
 @app.command("check-config")
@@ -192,6 +194,8 @@ def status(
             count_problems(session),
             clock(),
         )
+        report["moderation"] = moderation_counts(session)
+        report["receipts"] = receipt_counts(session)
     if json:
         import json as json_module
 

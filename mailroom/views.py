@@ -159,7 +159,14 @@ def status_text(report: dict[str, Any]) -> str:
     if not report["mailboxes"]:
         lines.append("  none configured")
     counts = ", ".join(f"{n} {status}" for status, n in report["submissions_by_status"].items())
-    lines += ["", f"Submissions: {report['submissions_total']} ({counts})", ""]
+    lines += ["", f"Submissions: {report['submissions_total']} ({counts})"]
+    if "moderation" in report:
+        states = ", ".join(f"{n} {state}" for state, n in report["moderation"].items())
+        lines.append(f"Moderation: {states} (the queue: mailroom queue)")
+    if "receipts" in report:
+        sent = ", ".join(f"{n} {state}" for state, n in report["receipts"].items())
+        lines.append(f"Receipts: {sent}")
+    lines.append("")
     lines.append(f"Problems recorded: {report['errors']}")
     for p in report["recent_errors"][:10]:
         lines.append(f"  {p['at']}  {p['kind']}  {p['detail']}")

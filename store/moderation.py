@@ -253,3 +253,15 @@ def requests_waiting(session: Session, *, limit: int = 500) -> list[Submission]:
 def latest_decision(session: Session) -> int | None:
     """The newest recorded decision's id: the daemon republishes when it changes."""
     return session.exec(select(func.max(ModerationEvent.id))).one()
+
+
+def moderation_counts(session: Session) -> dict[str, int]:
+    """Parsed submissions by moderation state: what `status` reports."""
+    rows = session.exec(
+        select(Submission.moderation, func.count())
+        .where(Submission.status == SubmissionStatus.PARSED)
+        .group_by(col(Submission.moderation))
+    ).all()
+    counts = {state.value: 0 for state in Moderation}
+    counts.update({str(getattr(state, "value", state)): int(n) for state, n in rows})
+    return counts
