@@ -97,7 +97,10 @@ def lead(session: Session, submission_id: int, signature: bytes, buckets: list[i
 def join(session: Session, submission_id: int, leader_id: int, now: datetime) -> int:
     """Put a submission in its leader's campaign (made on the first match); the campaign's id."""
     leader = session.exec(
-        select(Submission).where(Submission.id == leader_id).with_for_update()
+        select(Submission)
+        .where(Submission.id == leader_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)  # what another daemon committed meanwhile
     ).one()
     member = session.get_one(Submission, submission_id)
     if leader.campaign_id is None:
