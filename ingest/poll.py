@@ -16,8 +16,10 @@ from datetime import datetime
 from email.parser import BytesHeaderParser
 from email.policy import compat32
 
+from ingest.classification import RulesReport, apply_rules
 from ingest.errors import SourceUnavailable
 from ingest.extraction import ExtractorPool
+from ingest.rule_settings import IntakeRules
 from ingest.settings import LimitSettings, MailboxSettings
 from ingest.sources import RawMessage, Source, open_source
 from ingest.sources.base import header_block
@@ -49,6 +51,7 @@ class PollReport:
     skipped_locked: bool = False
     stopped_early: bool = False
     errors: list[str] = field(default_factory=list)
+    rules: RulesReport | None = None
 
 
 def poll_once(
@@ -60,11 +63,14 @@ def poll_once(
     stop: threading.Event | None = None,
     progress: Progress | None = None,
     limits: LimitSettings | None = None,
+    rules: IntakeRules | None = None,
 ) -> PollReport:
     """One pass over one mailbox. Raises nothing for a bad mailbox: the report and the
-    Problem table say what went wrong. `limits` bound what each message may cost."""
+    Problem table say what went wrong. `limits` bound what each message may cost. With
+    `rules`, the consultation's rules judge what was parsed and receipts go out; without,
+    submissions stay pending and unpublished."""
     with extraction_pool(store, limits or LimitSettings()) as pool:
-        return _poll_once(mailbox, store, prefix, now, stop, progress, pool)
+        return _poll_once(mailbox, store, prefix, now, stop, progress, pool, rules)
 
 
 def _poll_once(
@@ -75,6 +81,7 @@ def _poll_once(
     stop: threading.Event | None,
     progress: Progress | None,
     pool: ExtractorPool,
+    rules: IntakeRules | None,
 ) -> PollReport:
     report = PollReport(mailbox.name)
     with exclusive(store.engine, f"mailbox:{mailbox.name}") as mine:
@@ -96,6 +103,8 @@ def _poll_once(
     parsed, failed = parse_pending(store, now(), pool=pool)
     report.parsed += parsed
     report.failed += failed
+    if rules is not None:
+        report.rules = apply_rules(store, rules, now())
     return report
 
 

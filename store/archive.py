@@ -88,6 +88,11 @@ class Archive:
             raise ArchiveCorrupt(f"archive blob {self.path(sha256)} does not match its SHA-256")
         return data
 
+    def head(self, sha256: str, size: int = 65536) -> bytes:
+        """The first `size` bytes of a blob, unverified: enough for a message's header block."""
+        with self.path(sha256).open("rb") as handle:
+            return handle.read(size)
+
     def has(self, sha256: str) -> bool:
         return self.path(sha256).is_file()
 

@@ -14,7 +14,15 @@ from datetime import datetime
 from sqlalchemy import delete, update
 from sqlmodel import Session, col, select
 
-from store.models import Attachment, Channel, Problem, Submission, SubmissionStatus, TextStatus
+from store.models import (
+    Attachment,
+    Channel,
+    Problem,
+    ReceivedVia,
+    Submission,
+    SubmissionStatus,
+    TextStatus,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,10 +84,15 @@ def pending_parse(session: Session, *, after_id: int = 0, limit: int = 200) -> l
 def all_email_submissions(
     session: Session, *, after_id: int = 0, limit: int = 200
 ) -> list[PendingParse]:
-    """Every email submission, in id order, a page at a time: what a reparse walks."""
+    """Every submission that came as mail (an online form's email too), in id order, a page
+    at a time: what a reparse walks."""
     rows = session.exec(
         select(Submission.id, Submission.reference, Submission.sha256, Submission.parse_attempts)
-        .where(Submission.channel == Channel.EMAIL, col(Submission.id) > after_id)
+        .where(
+            col(Submission.channel).in_([Channel.EMAIL, Channel.FORM]),
+            col(Submission.received_via).not_in([ReceivedVia.OPERATOR, ReceivedVia.FORM_RECORD]),
+            col(Submission.id) > after_id,
+        )
         .order_by(col(Submission.id))
         .limit(limit)
     )

@@ -27,7 +27,11 @@ output = "site"
 
 [daemon]
 poll_minutes = {poll_minutes}
-"""
+
+[moderation]
+mode = "{moderation}"
+late = "{late}"
+{extra}"""
 
 
 def write_config(
@@ -36,13 +40,21 @@ def write_config(
     database: str | None = None,
     mailboxes: str = "",
     poll_minutes: float = 5,
+    moderation: str = "post",
+    late: str = "publish",
+    extra: str = "",
 ) -> Path:
+    """A config for tests: post-moderation and late comments published unless told, so what
+    is polled is published (test messages without a Received header count as late)."""
     path = directory / "config.toml"
     path.write_text(
         CONFIG.format(
             mailboxes=mailboxes,
             database=database or "sqlite:///mailroom.db",
             poll_minutes=poll_minutes,
+            moderation=moderation,
+            late=late,
+            extra=extra,
         ),
         encoding="utf-8",
     )

@@ -169,6 +169,11 @@ def test_demo_ingests_the_sample_mailbox_and_publishes_it(tmp_path: Path) -> Non
     result = mailroom("demo", cwd=tmp_path, timeout=300)
     assert result.returncode == 0, result.stderr
     assert "messages/s" in result.stdout
+    # The consultation's rules at work: groups, a late comment, a hidden one, a campaign.
+    for shown in ("Stakeholder groups: Civil society", "Late: ", "Hidden: ", "Campaign: 12 ",
+                  "Held for the operator: ", "Receipts: off in the demo"):  # fmt: skip
+        assert shown in result.stdout, shown
+    assert (tmp_path / "demo" / "digest" / "digest.html").is_file()
     assert (tmp_path / "site" / "index.html").is_file()
     listed = json.loads(
         mailroom("list", "--json", "--config", "demo/config.toml", cwd=tmp_path).stdout

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from ingest import poll_once
+from ingest.rule_settings import IntakeRules, ModerationSettings
 from publish import OutputInUse, PreviewClash, SiteSettings, build_site
 from store import ConsultationSettings, Store
 from tests.conftest import maildir
@@ -40,6 +41,9 @@ def populate(tmp_path: Path, store: Store, consultation: ConsultationSettings) -
         store,
         prefix=consultation.submission_prefix,
         now=lambda: datetime(2010, 11, 10, tzinfo=UTC),
+        # Post-moderation, and late comments published: these test messages carry no
+        # Received header, so the mailbox's clock is the files' time, after the deadline.
+        rules=IntakeRules(consultation, moderation=ModerationSettings(mode="post", late="publish")),
     )
 
 

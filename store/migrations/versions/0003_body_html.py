@@ -1,13 +1,13 @@
 """The sanitised HTML body of a submission (issue 3), for a site that shows HTML mail as HTML.
 
-Revision ID: 0003_text
+Revision ID: 0003
 Revises: 0002
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0003_text"
+revision = "0003"
 down_revision = "0002"
 branch_labels = None
 depends_on = None
