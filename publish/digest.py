@@ -23,6 +23,7 @@ from sqlmodel import Session
 
 from publish.due import PUBLIC, is_published, late_label, public_identity
 from publish.files import reference_slug
+from publish.layout import submission_path
 from publish.redact import redact
 from publish.render import make_environment
 from publish.settings import SiteSettings
@@ -186,7 +187,8 @@ class _Entries:
         )
 
     def _url(self, reference: str) -> str:
-        path = f"submissions/{reference_slug(reference)}/"
+        path = f"{self.site.language}/{submission_path(reference_slug(reference))}"
+        path = path.removesuffix("index.html")  # the permalink, as the sitemap gives it
         return (self.site.base_url.rstrip("/") + "/" + path) if self.site.base_url else path
 
 

@@ -19,6 +19,7 @@ def comment(
     received: datetime | None = None,
     attachments: list[tuple[str, str, bytes]] | None = None,
     message_id: bool = True,
+    organisation: str = "",
 ) -> bytes:
     """A comment to unpan@un.org; `received` adds a top Received header as a server would."""
     message = EmailMessage()
@@ -28,6 +29,8 @@ def comment(
     message["Date"] = "Mon, 08 Nov 2010 10:00:00 -0500"
     if message_id:
         message["Message-ID"] = f"<comment-{number}@example.org>"
+    if organisation:
+        message["Organization"] = organisation
     message.set_content(body if body is not None else f"This is comment {number}.\n")
     if html is not None:
         message.add_alternative(html, subtype="html")
