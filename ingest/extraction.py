@@ -119,6 +119,10 @@ class ExtractorPool:
         return done
 
     def close(self) -> None:
+        for worker in self._workers:  # every worker sees its end of input at once, then we wait
+            if worker.process.stdin is not None:
+                with contextlib.suppress(OSError):
+                    worker.process.stdin.close()
         for worker in self._workers:
             _stop(worker.process)
         self._workers.clear()
