@@ -191,7 +191,7 @@ def _echo_rules(facts: DemoFacts, hidden: str | None) -> None:
         typer.echo(f"Held for the operator: {reference}: {reasons}")
     for reference, size, organisations in facts.campaigns:
         typer.echo(
-            f"Campaign: {size} near-identical comments, shown once as {reference}, "
-            f"from {organisations} organisations"
+            f"Campaign: {size} near-identical comments, the first {reference}, "
+            f"from {organisations} organisations; each copy's page gives the count"
         )
     typer.echo("Receipts: off in the demo ([receipts] enabled = false)")

@@ -7,3 +7,7 @@ class SourceUnavailable(Exception):
 
 class UnparseableMessage(Exception):
     """Raw bytes that no parser could turn into a submission; the bytes are kept."""
+
+
+class SmtpUnavailable(Exception):
+    """The SMTP server for receipts cannot be reached or refuses us; receipts wait and retry."""

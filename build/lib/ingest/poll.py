@@ -16,11 +16,14 @@ from datetime import datetime
 from email.parser import BytesHeaderParser
 from email.policy import compat32
 
+from ingest.classification import RulesReport, apply_rules
 from ingest.errors import SourceUnavailable
-from ingest.settings import MailboxSettings
+from ingest.extraction import ExtractorPool
+from ingest.rule_settings import IntakeRules
+from ingest.settings import LimitSettings, MailboxSettings
 from ingest.sources import RawMessage, Source, open_source
 from ingest.sources.base import header_block
-from ingest.submissions import parse_pending
+from ingest.submissions import extraction_pool, parse_pending
 from store.db import Store
 from store.intake import (
     Sighting,
@@ -48,6 +51,7 @@ class PollReport:
     skipped_locked: bool = False
     stopped_early: bool = False
     errors: list[str] = field(default_factory=list)
+    rules: RulesReport | None = None
 
 
 def poll_once(
@@ -58,9 +62,27 @@ def poll_once(
     now: Callable[[], datetime],
     stop: threading.Event | None = None,
     progress: Progress | None = None,
+    limits: LimitSettings | None = None,
+    rules: IntakeRules | None = None,
 ) -> PollReport:
     """One pass over one mailbox. Raises nothing for a bad mailbox: the report and the
-    Problem table say what went wrong."""
+    Problem table say what went wrong. `limits` bound what each message may cost. With
+    `rules`, the consultation's rules judge what was parsed and receipts go out; without,
+    submissions stay pending and unpublished."""
+    with extraction_pool(store, limits or LimitSettings()) as pool:
+        return _poll_once(mailbox, store, prefix, now, stop, progress, pool, rules)
+
+
+def _poll_once(
+    mailbox: MailboxSettings,
+    store: Store,
+    prefix: str,
+    now: Callable[[], datetime],
+    stop: threading.Event | None,
+    progress: Progress | None,
+    pool: ExtractorPool,
+    rules: IntakeRules | None,
+) -> PollReport:
     report = PollReport(mailbox.name)
     with exclusive(store.engine, f"mailbox:{mailbox.name}") as mine:
         if not mine:
@@ -73,14 +95,16 @@ def poll_once(
             _failed(store, mailbox, str(exc), now(), report)
             return report
         try:
-            _poll(source, store, prefix, now, stop, progress, report)
+            _poll(source, store, prefix, now, stop, progress, report, pool)
         except SourceUnavailable as exc:
             _failed(store, mailbox, str(exc), now(), report)
         finally:
             source.close()
-    parsed, failed = parse_pending(store, now())
+    parsed, failed = parse_pending(store, now(), pool=pool)
     report.parsed += parsed
     report.failed += failed
+    if rules is not None:
+        report.rules = apply_rules(store, rules, now())
     return report
 
 
@@ -92,6 +116,7 @@ def _poll(
     stop: threading.Event | None,
     progress: Progress | None,
     report: PollReport,
+    pool: ExtractorPool,
 ) -> None:
     uidvalidity = source.uidvalidity()
     with store.session() as session:
@@ -140,7 +165,7 @@ def _poll(
                 )
             if progress:
                 progress(len(batch.messages))
-            parsed, failed = parse_pending(store, now())
+            parsed, failed = parse_pending(store, now(), pool=pool)
             report.parsed += parsed
             report.failed += failed
             if stop is not None and stop.is_set():

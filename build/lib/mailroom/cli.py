@@ -7,12 +7,15 @@ function of one of the three parts.
 from __future__ import annotations
 
 import sys
+import time
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from ingest import poll_once, reparse_all
+from ingest.classification import classify_pending
+from ingest.errors import SmtpUnavailable
 from mailroom import views
 from mailroom.app import (
     EXIT_PROBLEMS,
@@ -25,8 +28,10 @@ from mailroom.app import (
     opened,
     setup,
 )
+from mailroom.config import Settings
 from mailroom.progress import progress_bar
 from publish import OutputInUse, PreviewClash, SearchIndexFailed, build_site
+from store.moderation import moderation_counts
 from store.queries import (
     count_problems,
     count_submissions,
@@ -35,6 +40,7 @@ from store.queries import (
     recent_problems,
     submissions_by_status,
 )
+from store.receipts import receipt_counts
 
 
 @app.command("check-config")
@@ -65,10 +71,37 @@ def check_config(config: ConfigOption = Path("config.toml"), now: NowOption = No
         typer.echo(f"  mailbox {mailbox.name}: {mailbox.url}{secret}; stored mail: {after}")
     if not settings.mailboxes:
         typer.echo("  no [[mailbox]] entries: `mailroom poll` will have nothing to read")
+    problems += _explain_rules(settings)
     typer.echo(f"  database {settings.store.url}; raw archive {settings.store.archive}")
     typer.echo(f"  site {settings.site.output}; polling every {settings.daemon.poll_minutes} min")
     if problems:
         raise typer.Exit(EXIT_PROBLEMS)
+
+
+def _explain_rules(settings: Settings) -> int:
+    """The consultation's rules in a few lines; the number of problems found."""
+    m = settings.moderation
+    mode = "nothing public until approved" if m.mode == "pre" else "public unless hidden"
+    typer.echo(f"  moderation {m.mode} ({mode}); late comments: {m.late}")
+    builtin = "on" if settings.groups.builtin else "off"
+    typer.echo(
+        f"  stakeholder groups: {len(settings.group_rules)} [[group_rule]] entries, "
+        f"built-in rules {builtin}"
+    )
+    if not settings.receipts.enabled or settings.smtp is None:
+        typer.echo("  receipts off")
+        return 0
+    smtp = settings.smtp
+    line = f"  receipts on, via {smtp.host}:{smtp.effective_port} ({smtp.security})"
+    if smtp.user:
+        line += f" as {smtp.user}"
+        try:
+            smtp.password()
+        except SmtpUnavailable as exc:
+            typer.echo(f"{line}  !! {exc}")
+            return 1
+    typer.echo(line)
+    return 0
 
 
 @app.command()
@@ -95,6 +128,8 @@ def poll(
                     prefix=settings.consultation.submission_prefix,
                     now=clock,
                     progress=advance,
+                    limits=settings.limits,
+                    rules=settings.intake_rules,
                 )
             typer.echo(
                 f"{entry.name}: {report.fetched} fetched, {report.new_submissions} new "
@@ -102,6 +137,8 @@ def poll(
                 f"{report.failed} could not be parsed"
                 + (" (skipped: another poller is running)" if report.skipped_locked else "")
             )
+            if report.rules is not None:
+                typer.echo(f"  rules: {views.rules_summary(report.rules)}")
             for error in report.errors:
                 typer.echo(f"  error: {error}", err=True)
             failed = failed or bool(report.errors)
@@ -121,6 +158,7 @@ def publish(
 ) -> None:
     """Build the public site (from the posting date on), or a preview of it (any time)."""
     settings, clock = setup(config, now, verbose)
+    started = time.perf_counter()
     with opened(settings) as store:
         try:
             with progress_bar("publishing") as advance:
@@ -141,7 +179,8 @@ def publish(
     typer.echo(
         f"{kind} written to {report.output}: {report.submissions} submissions, "
         f"{report.attachments} attachments, {report.pages} pages; {report.written} files "
-        f"written, {report.unchanged} unchanged since the last build"
+        f"written, {report.unchanged} unchanged since the last build, in "
+        f"{time.perf_counter() - started:.2f} s"
     )
 
 
@@ -160,6 +199,8 @@ def status(
             count_problems(session),
             clock(),
         )
+        report["moderation"] = moderation_counts(session)
+        report["receipts"] = receipt_counts(session)
     if json:
         import json as json_module
 
@@ -199,8 +240,13 @@ def reparse(
         with store.reader() as session:
             total = count_submissions(session)
         with progress_bar("reparsing", total=total) as advance:
-            parsed, failed = reparse_all(store, clock(), progress=advance)
+            parsed, failed = reparse_all(store, clock(), progress=advance, limits=settings.limits)
+        with progress_bar("applying the rules", total=total) as advance:
+            judged = classify_pending(
+                store, settings.intake_rules, clock(), redo=True, progress=advance
+            )
     typer.echo(f"Reparsed {parsed + failed} submissions: {parsed} parsed, {failed} failed.")
+    typer.echo(f"Rules: {views.rules_summary(judged)}")
 
 
 @app.command()
@@ -237,3 +283,11 @@ def demo(
 
 def main() -> None:
     app()
+
+
+# The other commands register themselves on `app` when their modules are imported.
+import mailroom.cli_channels  # noqa: E402
+import mailroom.cli_digest  # noqa: E402
+import mailroom.cli_moderation  # noqa: E402
+import mailroom.cli_rules  # noqa: E402
+import mailroom.cli_submission  # noqa: E402, F401

@@ -1,7 +1,9 @@
 """config.toml into frozen, typed settings, or a ConfigError that names the file and the key.
 
 The only reader of the config file. Each part gets its own table: ingest the
-`[[mailbox]]` entries, store `[store]` and `[consultation]`, publish `[site]`.
+`[[mailbox]]` entries, `[limits]` and the consultation's rules (`[moderation]`, `[groups]`,
+`[[group_rule]]`, `[campaigns]`, `[form]`, `[receipts]`, `[smtp]`), store `[store]` and
+`[consultation]`, publish `[site]`.
 Local times take the consultation's zone; a bare date for the deadline means
 the end of that day, for the posting date its start.
 """
@@ -9,7 +11,7 @@ the end of that day, for the posting date its start.
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any, TypeVar
@@ -17,11 +19,35 @@ from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from ingest import MailboxSettings
+from ingest import LimitSettings, MailboxSettings
+from ingest.receipt_settings import ReceiptSettings, SmtpSettings
+from ingest.rule_settings import (
+    CampaignSettings,
+    FormSettings,
+    GroupRule,
+    GroupSettings,
+    IntakeRules,
+    ModerationSettings,
+)
 from publish import SiteSettings
 from store import ConsultationSettings, StoreSettings
 
-TABLES = ("consultation", "mailbox", "store", "site", "daemon")
+TABLES = (
+    "consultation",
+    "mailbox",
+    "store",
+    "site",
+    "daemon",
+    "limits",
+    "moderation",
+    "groups",
+    "group_rule",
+    "campaigns",
+    "form",
+    "receipts",
+    "smtp",
+)
+LISTS = ("mailbox", "group_rule")
 
 Model = TypeVar("Model", bound=BaseModel)
 
@@ -47,6 +73,28 @@ class Settings:
     store: StoreSettings
     site: SiteSettings
     daemon: DaemonSettings
+    limits: LimitSettings = field(default_factory=LimitSettings)
+    moderation: ModerationSettings = field(default_factory=ModerationSettings)
+    groups: GroupSettings = field(default_factory=GroupSettings)
+    group_rules: tuple[GroupRule, ...] = ()
+    campaigns: CampaignSettings = field(default_factory=CampaignSettings)
+    form: FormSettings = field(default_factory=FormSettings)
+    receipts: ReceiptSettings = field(default_factory=ReceiptSettings)
+    smtp: SmtpSettings | None = None
+
+    @property
+    def intake_rules(self) -> IntakeRules:
+        """What poll_once needs to judge each comment: the rule tables, bundled."""
+        return IntakeRules(
+            consultation=self.consultation,
+            moderation=self.moderation,
+            groups=self.groups,
+            group_rules=self.group_rules,
+            campaigns=self.campaigns,
+            form=self.form,
+            receipts=self.receipts,
+            smtp=self.smtp,
+        )
 
     def mailbox(self, name: str) -> MailboxSettings:
         for mailbox in self.mailboxes:
@@ -70,7 +118,7 @@ def load_settings(path: Path) -> Settings:
     if unknown:
         raise ConfigError(
             f"{path}: unknown table or key {unknown[0]!r}; the tables are "
-            + ", ".join(f"[{t}]" if t != "mailbox" else "[[mailbox]]" for t in TABLES)
+            + ", ".join(f"[{t}]" if t not in LISTS else f"[[{t}]]" for t in TABLES)
         )
     base = path.resolve().parent
     consultation = _table(path, data, "consultation", ConsultationSettings, _local_times)
@@ -80,8 +128,57 @@ def load_settings(path: Path) -> Settings:
     )
     site = _table(path, data, "site", SiteSettings).with_base(base)
     daemon = _table(path, {"daemon": data.get("daemon", {})}, "daemon", DaemonSettings)
+    limits = _table(path, {"limits": data.get("limits", {})}, "limits", LimitSettings)
     mailboxes = _mailboxes(path, data.get("mailbox", []), base)
-    return Settings(path, consultation, mailboxes, store, site, daemon)
+    rules = _rules(path, data, base, consultation, site)
+    return Settings(path, consultation, mailboxes, store, site, daemon, limits, **rules)
+
+
+def _optional(path: Path, data: dict[str, Any], name: str, model: type[Model]) -> Model:
+    return _table(path, {name: data.get(name, {})}, name, model)
+
+
+def _rules(
+    path: Path,
+    data: dict[str, Any],
+    base: Path,
+    consultation: ConsultationSettings,
+    site: SiteSettings,
+) -> dict[str, Any]:
+    """The consultation's rule tables; each is optional and has documented defaults."""
+    receipts = _optional(path, data, "receipts", ReceiptSettings).with_base(base)
+    receipts = receipts.model_copy(
+        update={
+            "from_address": receipts.from_address or consultation.address,
+            "from_name": receipts.from_name or consultation.organiser,
+            "site_url": receipts.site_url or site.base_url,
+        }
+    )
+    smtp = None
+    if "smtp" in data:
+        smtp = _table(path, data, "smtp", SmtpSettings).with_base(base)
+    if receipts.enabled and smtp is None:
+        raise ConfigError(
+            f"{path}: [receipts] enabled = true needs an [smtp] table to send them through"
+        )
+    raw_rules = data.get("group_rule", [])
+    if not isinstance(raw_rules, list):
+        raise ConfigError(f"{path}: group_rule must be written as [[group_rule]] entries")
+    group_rules = []
+    for number, entry in enumerate(raw_rules, start=1):
+        try:
+            group_rules.append(GroupRule.model_validate(entry))
+        except ValidationError as exc:
+            raise ConfigError(_explain(path, f"[[group_rule]] #{number}", exc)) from exc
+    return {
+        "moderation": _optional(path, data, "moderation", ModerationSettings),
+        "groups": _optional(path, data, "groups", GroupSettings),
+        "group_rules": tuple(group_rules),
+        "campaigns": _optional(path, data, "campaigns", CampaignSettings),
+        "form": _optional(path, data, "form", FormSettings),
+        "receipts": receipts,
+        "smtp": smtp,
+    }
 
 
 def _table(

@@ -19,11 +19,13 @@ from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from ingest import poll_once
+from ingest.classification import apply_rules
 from mailroom.clock import Clock
 from mailroom.config import Settings
 from publish import build_site
 from publish.due import site_is_due
 from store import Store
+from store.moderation import latest_decision
 
 log = logging.getLogger("mailroom.daemon")
 
@@ -37,6 +39,8 @@ class Daemon:
         self.clock = clock
         self.stop = threading.Event()
         self.site_stale = True
+        self.rules = settings.intake_rules
+        self.last_decision: int | None = None
 
     def poll_all(self) -> None:
         for mailbox in self.settings.mailboxes:
@@ -48,6 +52,8 @@ class Daemon:
                 prefix=self.settings.consultation.submission_prefix,
                 now=self.clock,
                 stop=self.stop,
+                limits=self.settings.limits,
+                rules=self.rules,
             )
             log.info(
                 "mailbox=%s: %d fetched, %d new, %d parsed, %d failed%s",
@@ -60,7 +66,28 @@ class Daemon:
             )
             if report.new_submissions or report.parsed or report.failed:
                 self.site_stale = True
+        self.after_polls()
         self.publish_if_due()
+
+    def after_polls(self) -> None:
+        """Judge what was keyed in meanwhile, retry receipts that failed, and notice an
+        operator's decisions (made with other commands) that the site must show."""
+        if self.stop.is_set():
+            return
+        report = apply_rules(self.store, self.rules, self.clock())
+        if report.judged:
+            self.site_stale = True
+        if report.receipts.sent or report.receipts.failed:
+            log.info(
+                "receipts: %d sent, %d failed (retried later)",
+                report.receipts.sent,
+                report.receipts.failed,
+            )
+        with self.store.reader() as session:
+            decided = latest_decision(session)
+        if decided != self.last_decision:
+            self.last_decision = decided
+            self.site_stale = True
 
     def publish_if_due(self) -> None:
         if self.stop.is_set() or not self.site_stale:

@@ -16,6 +16,7 @@ import os
 import re
 import textwrap
 import zipfile
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email import policy
@@ -70,6 +71,7 @@ class Mail:
     in_reply_to: str = ""
     skew: int = 0  # minutes the sender's clock is off
     message_id: bool = True
+    headers: tuple[tuple[str, str], ...] = ()  # what servers on the way added (spam marks...)
 
 
 # fmt: off
@@ -1007,6 +1009,8 @@ def _message(n: int, mail: Mail) -> tuple[datetime, bytes]:
     msg = EmailMessage(policy=policy.default)
     for header in _received(n, mail, received):
         msg.set_raw("Received", header)
+    for name, value in mail.headers:
+        msg[name] = value
     if mail.message_id:
         msg["Message-ID"] = f"<{sent:%Y%m%d%H%M%S}.{n:04d}@{domain}>"
     msg["Date"] = format_datetime(sent)
@@ -1047,12 +1051,12 @@ def _message(n: int, mail: Mail) -> tuple[datetime, bytes]:
     return received, msg.as_bytes(policy=AS_WRITTEN)
 
 
-def write_demo_maildir(root: Path) -> int:
+def write_demo_maildir(root: Path, extra: Sequence[Mail] = ()) -> int:
     """Write the sample consultation mailbox as a Maildir at `root` (creating root/new, root/cur,
-    root/tmp); return how many messages."""
+    root/tmp), with `extra` mails after the built-in ones; return how many messages."""
     for sub in ("new", "cur", "tmp"):
         (root / sub).mkdir(parents=True, exist_ok=True)
-    for n, mail in enumerate(MAILS, start=1):
+    for n, mail in enumerate((*MAILS, *extra), start=1):
         received, data = _message(n, mail)
         epoch = int(received.timestamp())
         name = f"{epoch}.M{n}P1.demo"
@@ -1060,4 +1064,4 @@ def write_demo_maildir(root: Path) -> int:
         staged.write_bytes(data)
         os.utime(staged, (epoch, epoch))
         staged.replace(root / "new" / name)  # Maildir delivery: write in tmp/, then move
-    return len(MAILS)
+    return len(MAILS) + len(extra)

@@ -11,8 +11,9 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import Any, TextIO
 
+from ingest.classification import RulesReport
 from mailroom.config import Settings
-from store.models import Problem
+from store.models import Problem, Submission
 from store.queries import MailboxStatus, SubmissionView
 from store.rules import is_on_time
 from store.settings import ConsultationSettings
@@ -34,10 +35,14 @@ def submission_json(view: SubmissionView, consultation: ConsultationSettings) ->
         "organisation": s.organisation,
         "received_at": iso(s.received_at),
         "received_via": s.received_via.value,
+        "received_header_at": iso(s.received_header_at),
+        "fetched_at": iso(view.fetched_at),
         "date_header": iso(s.date_header),
         "message_id": s.message_id,
         "message_sha256": s.sha256,
         "language": s.language,
+        "parser": s.parser,
+        "flags": _json_list(s.flags),
         "on_time": is_on_time(s, consultation),
         "stakeholder_group": s.stakeholder_group.value,
         "country": s.country,
@@ -60,6 +65,86 @@ def submission_json(view: SubmissionView, consultation: ConsultationSettings) ->
     }
 
 
+def submission_detail_json(
+    view: SubmissionView, consultation: ConsultationSettings
+) -> dict[str, Any]:
+    """One submission in full: the list keys, its texts, and each attachment's text."""
+    s = view.submission
+    detail = submission_json(view, consultation)
+    detail.update(
+        {
+            "parser": s.parser,
+            "defects": _json_list(s.defects),
+            "flags": _json_list(s.flags),
+            "body_text": s.body_text,
+            "body_segments": json.loads(s.body_segments) if s.body_segments else None,
+            "body_html": s.body_html,
+            "attachments": [
+                {
+                    "position": a.position,
+                    "parent_position": a.parent_position,
+                    "name": a.name,
+                    "original_name": a.original_name,
+                    "content_type": a.content_type,
+                    "sniffed_type": a.sniffed_type,
+                    "size": a.size,
+                    "sha256": a.sha256,
+                    "text_status": a.text_status.value if a.text_status else None,
+                    "text_note": a.text_note,
+                    "extraction_seconds": a.extraction_seconds,
+                    "text": a.text,
+                }
+                for a in view.attachments
+            ],
+        }
+    )
+    return detail
+
+
+def submission_detail_text(detail: dict[str, Any], judged: list[str]) -> str:
+    lines = [
+        f"{detail['reference']}  {detail['status']}  {detail['moderation']}  "
+        f"{detail['received_at']}",
+        f"From: {detail['sender_name']} <{detail['sender_address']}>",
+        f"Subject: {detail['subject']}",
+        f"Language: {detail['language'] or '-'}   parser: {detail['parser'] or '-'}",
+        *judged,
+    ]
+    if detail["error"]:
+        lines.append(f"Error: {detail['error']}")
+    lines += [f"Flag: {flag}" for flag in detail["flags"]]
+    lines += ["", detail["body_text"], ""]
+    for a in detail["attachments"]:
+        under = f" (in #{a['parent_position']})" if a["parent_position"] else ""
+        lines.append(
+            f"#{a['position']}{under} {a['name']}  {a['content_type']}  {a['size']:,} bytes  "
+            f"{a['text_status']}: {a['text_note'] or ''}"
+        )
+        if a["text"]:
+            lines += ["    " + line for line in a["text"].splitlines()[:20]]
+    return "\n".join(lines)
+
+
+def _json_list(value: str | None) -> list[Any]:
+    if not value:
+        return []
+    try:
+        loaded = json.loads(value)
+    except ValueError:
+        return [value]
+    return loaded if isinstance(loaded, list) else [loaded]
+
+
+def rules_summary(report: RulesReport) -> str:
+    receipts = report.receipts
+    return (
+        f"{report.judged} judged, {report.held} held for the operator, "
+        f"{report.duplicates} duplicates, {report.campaign_members} joined a campaign; "
+        f"receipts: {report.receipts_due} due, {report.receipts_suppressed} suppressed, "
+        f"{receipts.sent} sent, {receipts.failed} failed"
+    )
+
+
 def write_json_array(items: Iterator[dict[str, Any]], out: TextIO) -> int:
     """Stream a JSON array, one element at a time: a million submissions fit in any memory."""
     count = 0
@@ -73,7 +158,10 @@ def write_json_array(items: Iterator[dict[str, Any]], out: TextIO) -> int:
 
 
 def submission_line(view: SubmissionView) -> str:
-    s = view.submission
+    return submission_line_of(view.submission)
+
+
+def submission_line_of(s: Submission) -> str:
     received = s.received_at.strftime("%Y-%m-%d %H:%M")
     who = s.sender_name or s.sender_address or "-"
     what = s.subject or "(no subject)"
@@ -143,7 +231,14 @@ def status_text(report: dict[str, Any]) -> str:
     if not report["mailboxes"]:
         lines.append("  none configured")
     counts = ", ".join(f"{n} {status}" for status, n in report["submissions_by_status"].items())
-    lines += ["", f"Submissions: {report['submissions_total']} ({counts})", ""]
+    lines += ["", f"Submissions: {report['submissions_total']} ({counts})"]
+    if "moderation" in report:
+        states = ", ".join(f"{n} {state}" for state, n in report["moderation"].items())
+        lines.append(f"Moderation: {states} (the queue: mailroom queue)")
+    if "receipts" in report:
+        sent = ", ".join(f"{n} {state}" for state, n in report["receipts"].items())
+        lines.append(f"Receipts: {sent}")
+    lines.append("")
     lines.append(f"Problems recorded: {report['errors']}")
     for p in report["recent_errors"][:10]:
         lines.append(f"  {p['at']}  {p['kind']}  {p['detail']}")

@@ -11,6 +11,7 @@ import json
 from datetime import datetime
 from typing import Any
 
+from publish.due import public_identity
 from publish.files import organisation_slug, reference_slug, served_name
 from publish.i18n import direction
 from store.models import Submission
@@ -20,15 +21,11 @@ from store.settings import ConsultationSettings
 
 
 def public_name(submission: Submission) -> tuple[str, str]:
-    """The name and organisation to show: the operator's edit if any; none when anonymous."""
+    """The name and organisation to show (the rule is publish.due's); an anonymous sender's
+    name is left empty for the template to say "Anonymous" in the page's language."""
+    name, organisation = public_identity(submission)
     if submission.anonymous:
-        return "", ""
-    name = submission.public_name if submission.public_name is not None else submission.sender_name
-    organisation = (
-        submission.public_organisation
-        if submission.public_organisation is not None
-        else submission.organisation
-    )
+        name = ""
     return name.strip(), organisation.strip()
 
 

@@ -1,10 +1,19 @@
-"""Email addresses never reach the site, whatever field they hide in."""
+"""Email addresses and telephone numbers never reach the site, whatever field they hide in.
+
+Phone numbers are matched conservatively, so dates (2010-11-15, 15/11/2010), years
+(2010-2011), references (DESA-10/3078, DESA-10-3078/0042) and resolution numbers
+(2010/2) stay: only a number written the way phone numbers are written is removed:
+in international form (`+1 212 555 0100`), after a word that announces one (`Tel.`,
+`Fax:`, `тел.`, `هاتف`, `电话`), or with an area code in brackets (`(212) 963-5958`).
+"""
 
 from __future__ import annotations
 
 import re
 
 REMOVED = "[email address removed]"
+PHONE_REMOVED = "[phone number removed]"
+MIN_DIGITS, MAX_DIGITS = 7, 15
 
 _EMAIL = re.compile(
     r"""(?ix)
@@ -14,8 +23,44 @@ _EMAIL = re.compile(
     [\w-]+(?:(?:\.|\s?[(\[]dot[)\]]\s?)[\w-]+)+
     """
 )
+_SEPARATOR = r"[ \t.\-/\u00a0]"
+_INTERNATIONAL = re.compile(
+    rf"(?<![\w+])\+\d{{1,3}}(?:{_SEPARATOR}?\(\d{{1,5}}\))?(?:{_SEPARATOR}?\d{{1,5}}){{1,6}}(?!\w)"
+)
+_BRACKETED = re.compile(
+    rf"(?<![\w(])(?:\d{{1,3}}{_SEPARATOR})?\(\d{{2,5}}\){_SEPARATOR}?\d{{2,5}}"
+    rf"(?:{_SEPARATOR}\d{{2,5}}){{1,3}}(?!\w)"
+)
+_ANNOUNCED = re.compile(
+    r"(?i)(?<!\w)(tel|tél|phone|telephone|téléphone|teléfono|telefono|fax|mobile|mob|cell|"
+    r"whatsapp|тел|телефон|факс|моб|هاتف|الهاتف|فاكس|电话|電話|传真|傳真|手机)"
+    r"(\.?\s*(?:no\.?|n°|nº)?\s*[:：]?\s*)"
+    r"(\(?\+?\d[\d \t().\-/\u00a0]{5,}\d)"
+)
 
 
 def redact(text: str) -> str:
-    """Replace anything shaped like an email address."""
-    return _EMAIL.sub(REMOVED, text)
+    """Replace anything shaped like an email address or a telephone number."""
+    return redact_phones(_EMAIL.sub(REMOVED, text))
+
+
+def redact_phones(text: str) -> str:
+    text = _ANNOUNCED.sub(_announced, text)
+    text = _INTERNATIONAL.sub(_number, text)
+    return _BRACKETED.sub(_number, text)
+
+
+def _digits(value: str) -> int:
+    return sum(c.isdigit() for c in value)
+
+
+def _number(match: re.Match[str]) -> str:
+    value = match.group(0)
+    return PHONE_REMOVED if MIN_DIGITS <= _digits(value) <= MAX_DIGITS else value
+
+
+def _announced(match: re.Match[str]) -> str:
+    word, gap, number = match.groups()
+    if MIN_DIGITS <= _digits(number) <= MAX_DIGITS:
+        return f"{word}{gap}{PHONE_REMOVED}"
+    return match.group(0)

@@ -31,6 +31,7 @@ class SearchRecords:
         self._folder = tempfile.TemporaryDirectory(prefix="mailroom-search-")
         self.root = Path(self._folder.name)
         self.digest = hashlib.sha256()
+        self.count = 0
 
     def add(self, page: dict[str, Any]) -> None:
         parts = [page["subject"], page["name"], page["organisation"]]
@@ -52,6 +53,7 @@ class SearchRecords:
         data = html.encode("utf-8")
         path.write_bytes(data)
         self.digest.update(page["slug"].encode() + b"\0" + data)
+        self.count += 1
 
     def finish(self, output: BuildOutput) -> str:
         """Write the index into `pagefind/` (or reuse the previous one); returns its digest."""
@@ -59,9 +61,11 @@ class SearchRecords:
         try:
             if output.previous_digest(FOLDER) == digest and output.link_tree(FOLDER):
                 return digest
-            (self.root / "pages").mkdir(exist_ok=True)
-            _index(self.root / "pages", output.public / FOLDER)
-            _sort_entry(output.public / FOLDER / "pagefind-entry.json")
+            if self.count == 0:
+                _empty_index(output.public / FOLDER)
+            else:
+                _index(self.root / "pages", output.public / FOLDER)
+                _sort_entry(output.public / FOLDER / "pagefind-entry.json")
             output.settle_tree(FOLDER)
             return digest
         finally:
@@ -93,6 +97,13 @@ def _index(pages: Path, target: Path) -> None:
             f"pagefind could not index the site (exit {run.returncode}): "
             f"{(run.stderr or run.stdout).strip()[-2000:]}"
         )
+
+
+def _empty_index(target: Path) -> None:
+    """Nothing public yet (pre-moderation, say): Pagefind refuses an empty site, and the search
+    page needs only an entry that lists no languages to answer that nothing matches."""
+    target.mkdir(parents=True, exist_ok=True)
+    (target / "pagefind-entry.json").write_text('{"languages":{}}', encoding="utf-8")
 
 
 def _sort_entry(path: Path) -> None:

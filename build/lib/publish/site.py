@@ -19,6 +19,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from publish.campaigns import CampaignFacts
 from publish.due import PUBLISHABLE, is_published, site_is_due
 from publish.exports import Exports
 from publish.facets import FacetSorter
@@ -132,6 +133,7 @@ def _build(
     sitemap = Sitemap(output, settings.base_url)
     try:
         with store.reader() as session:
+            campaigns = CampaignFacts(session)
             for view in iter_submissions(session, statuses=PUBLISHABLE):
                 submission = view.submission
                 key = [submission.number]
@@ -150,6 +152,7 @@ def _build(
                 if not is_published(submission):
                     continue
                 page = submission_page(view, consultation)
+                page["campaign"] = campaigns.of(submission.campaign_id)
                 path = submission_path(page["slug"])
                 site.render_unit("submissions", key, "submission.html", path, {"page": page})
                 _publish_files(store, output, key, page["files"])

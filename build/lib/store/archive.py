@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Iterator
+import uuid
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 
@@ -51,11 +52,46 @@ class Archive:
         _fsync_dir(target.parent)
         return digest
 
+    def put_stream(self, chunks: Iterable[bytes]) -> tuple[str, int]:
+        """Store bytes that arrive in chunks (a big attachment being decoded) without ever
+        holding them whole; returns (SHA-256, size). An exception from `chunks` stores nothing."""
+        self._ensure_dir(self._tmp)
+        tmp = self._tmp / f"stream.{os.getpid()}.{uuid.uuid4().hex}.tmp"
+        digest = hashlib.sha256()
+        size = 0
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o640)
+        try:
+            try:
+                for chunk in chunks:
+                    digest.update(chunk)
+                    size += len(chunk)
+                    view = memoryview(chunk)
+                    while view:
+                        written = os.write(fd, view)
+                        view = view[written:]
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+            target = self.path(digest.hexdigest())
+            if target.exists():
+                return digest.hexdigest(), size
+            self._ensure_dir(target.parent)
+            tmp.replace(target)
+            _fsync_dir(target.parent)
+            return digest.hexdigest(), size
+        finally:
+            tmp.unlink(missing_ok=True)
+
     def get(self, sha256: str, *, verify: bool = True) -> bytes:
         data = self.path(sha256).read_bytes()
         if verify and hashlib.sha256(data).hexdigest() != sha256:
             raise ArchiveCorrupt(f"archive blob {self.path(sha256)} does not match its SHA-256")
         return data
+
+    def head(self, sha256: str, size: int = 65536) -> bytes:
+        """The first `size` bytes of a blob, unverified: enough for a message's header block."""
+        with self.path(sha256).open("rb") as handle:
+            return handle.read(size)
 
     def has(self, sha256: str) -> bool:
         return self.path(sha256).is_file()

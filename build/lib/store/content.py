@@ -14,7 +14,15 @@ from datetime import datetime
 from sqlalchemy import delete, update
 from sqlmodel import Session, col, select
 
-from store.models import Attachment, Channel, Problem, Submission, SubmissionStatus
+from store.models import (
+    Attachment,
+    Channel,
+    Problem,
+    ReceivedVia,
+    Submission,
+    SubmissionStatus,
+    TextStatus,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,6 +32,12 @@ class AttachmentContent:
     content_type: str
     size: int
     sha256: str
+    parent_position: int | None = None
+    sniffed_type: str | None = None
+    text: str | None = None
+    text_status: TextStatus | None = None
+    text_note: str | None = None
+    extraction_seconds: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +52,10 @@ class SubmissionContent:
     parser: str
     defects: list[str] = field(default_factory=list)
     attachments: list[AttachmentContent] = field(default_factory=list)
+    body_html: str | None = None
+    language: str | None = None
+    body_segments: list[dict[str, object]] | None = None
+    flags: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,10 +84,15 @@ def pending_parse(session: Session, *, after_id: int = 0, limit: int = 200) -> l
 def all_email_submissions(
     session: Session, *, after_id: int = 0, limit: int = 200
 ) -> list[PendingParse]:
-    """Every email submission, in id order, a page at a time: what a reparse walks."""
+    """Every submission that came as mail (an online form's email too), in id order, a page
+    at a time: what a reparse walks."""
     rows = session.exec(
         select(Submission.id, Submission.reference, Submission.sha256, Submission.parse_attempts)
-        .where(Submission.channel == Channel.EMAIL, col(Submission.id) > after_id)
+        .where(
+            col(Submission.channel).in_([Channel.EMAIL, Channel.FORM]),
+            col(Submission.received_via).not_in([ReceivedVia.OPERATOR, ReceivedVia.FORM_RECORD]),
+            col(Submission.id) > after_id,
+        )
         .order_by(col(Submission.id))
         .limit(limit)
     )
@@ -101,6 +124,16 @@ def count_attempt(session: Session, submission_ids: list[int]) -> None:
             .values(parse_attempts=col(Submission.parse_attempts) + 1)
         )
     session.commit()
+
+
+def attempts_of(session: Session, submission_ids: list[int]) -> dict[int, int]:
+    """How many times each submission's parse has been started."""
+    rows = session.exec(
+        select(Submission.id, Submission.parse_attempts).where(
+            col(Submission.id).in_(submission_ids)
+        )
+    )
+    return {sid: n for sid, n in rows if sid is not None}
 
 
 def claim(session: Session, submission_ids: list[int], *, waiting: bool) -> list[PendingParse]:
@@ -135,6 +168,10 @@ def save_content(session: Session, submission_id: int, content: SubmissionConten
     submission.message_id = content.message_id[:500] if content.message_id else None
     submission.date_header = content.date_header
     submission.body_text = content.body_text
+    submission.body_html = content.body_html
+    submission.language = content.language
+    submission.body_segments = json.dumps(content.body_segments) if content.body_segments else None
+    submission.flags = json.dumps(content.flags, ensure_ascii=False) if content.flags else None
     session.add(submission)
     session.execute(delete(Attachment).where(col(Attachment.submission_id) == submission_id))
     for position, attachment in enumerate(content.attachments, start=1):
@@ -147,6 +184,12 @@ def save_content(session: Session, submission_id: int, content: SubmissionConten
                 content_type=attachment.content_type,
                 size=attachment.size,
                 sha256=attachment.sha256,
+                parent_position=attachment.parent_position,
+                sniffed_type=attachment.sniffed_type,
+                text=attachment.text,
+                text_status=attachment.text_status,
+                text_note=attachment.text_note,
+                extraction_seconds=attachment.extraction_seconds,
             )
         )
 
@@ -158,6 +201,10 @@ def save_failure(session: Session, submission_id: int, error: str, *, at: dateti
     submission.status = SubmissionStatus.FAILED
     submission.error = error
     submission.parser = None
+    submission.body_html = None
+    submission.language = None
+    submission.body_segments = None
+    submission.flags = None
     session.add(submission)
     session.execute(delete(Attachment).where(col(Attachment.submission_id) == submission_id))
     if not already_failed:

@@ -12,7 +12,16 @@ from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import BigInteger, Column, DateTime, Index, Text, TypeDecorator, UniqueConstraint
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    DateTime,
+    Index,
+    LargeBinary,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
 from sqlalchemy import Enum as SqlEnum
 from sqlalchemy.engine import Dialect
 from sqlmodel import Field, SQLModel
@@ -128,6 +137,16 @@ class ReceivedVia(StrEnum):
     MBOX_FROM_LINE = "mbox-from-line"
     FILE_TIME = "file-time"
     OPERATOR = "operator"
+    FORM_RECORD = "form-record"  # the time a web form's own record gives
+
+
+class ReceiptStatus(StrEnum):
+    """Where the acknowledgement to the sender stands."""
+
+    PENDING = "pending"  # due, not sent yet
+    SENT = "sent"
+    FAILED = "failed"  # the last attempt failed; retried while next_attempt_at is set
+    SUPPRESSED = "suppressed"  # not sent, on purpose: the reason says why
 
 
 class Submission(SQLModel, table=True):
@@ -155,6 +174,11 @@ class Submission(SQLModel, table=True):
     sender_address: str = _text(default="", description="private: never published")
     organisation: str = _text(default="")
     body_text: str = _text(default="")
+    body_html: str | None = _text(
+        default=None,
+        description="the HTML body after the nh3 allowlist sanitiser (no script, style, "
+        "handler, form, iframe or image; http/https/mailto links only); null: no HTML part",
+    )
     # What parsing found beyond the text (issue 3).
     language: str | None = Field(default=None, max_length=8, description="ISO 639-1, or null")
     body_segments: str | None = _text(
@@ -190,6 +214,31 @@ class Submission(SQLModel, table=True):
     entered_by: str | None = _text(default=None, description="operator who keyed fax/post/form")
     receipt: str | None = _text(
         default=None, description="sent, suppressed: <why>, failed, pending; null: none due"
+    )
+    # What the rules found and who decided (issue 4, migration 0003).
+    received_header_at: datetime | None = _utc(
+        default=None, description="the receiving server's topmost Received header"
+    )
+    classified_at: datetime | None = _utc(
+        default=None, index=True, description="when the rules last ran; null: not yet"
+    )
+    hold_reasons: str | None = _text(
+        default=None, description="JSON list: why the rules hold it for the operator"
+    )
+    moderated_by: str | None = _text(
+        default=None, description="operator of the last moderation decision; null: the rules"
+    )
+    moderated_at: datetime | None = _utc(default=None)
+    duplicate_key: str | None = Field(
+        default=None, max_length=64, index=True, description="SHA-256 of sender and content"
+    )
+    request_for_id: int | None = Field(
+        default=None,
+        foreign_key="submission.id",
+        description="the submission this reply to a receipt asks about",
+    )
+    request_kind: str | None = Field(
+        default=None, max_length=20, description="withdraw, anonymous, or other"
     )
 
 
@@ -269,3 +318,67 @@ class Counter(SQLModel, table=True):
 
     name: str = Field(primary_key=True, max_length=40)
     value: int = 0
+
+
+class ModerationEvent(SQLModel, table=True):
+    """One decision about a submission, by whom and when: what `mailroom history` shows."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    submission_id: int = Field(foreign_key="submission.id", index=True)
+    at: datetime = _utc()
+    by: str = _text(description="the operator, or `mailroom (rules)`")
+    action: str = Field(max_length=30)
+    from_state: str | None = Field(default=None, max_length=20)
+    to_state: str | None = Field(default=None, max_length=20)
+    reason: str | None = _text(default=None)
+    changes: str | None = _text(default=None, description='JSON {"field": [old, new]}')
+
+
+class Campaign(SQLModel, table=True):
+    """Near-identical texts from many senders, shown once with the count."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    representative_id: int = Field(foreign_key="submission.id", unique=True)
+    size: int = 1
+    created_at: datetime = _utc()
+    updated_at: datetime = _utc()
+
+
+class SimilarityLeader(SQLModel, table=True):
+    """A text others are compared with: the first of its kind, with its MinHash signature."""
+
+    submission_id: int = Field(primary_key=True, foreign_key="submission.id")
+    signature: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+
+
+class SimilarityBucket(SQLModel, table=True):
+    """One LSH band of a leader's signature: a new text looks up its bands, never every text."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    bucket: int = Field(sa_column=Column(BigInteger, nullable=False, index=True))
+    leader_id: int = Field(foreign_key="submission.id", index=True)
+
+
+class Receipt(SQLModel, table=True):
+    """The acknowledgement owed to a sender, and every attempt to send it."""
+
+    __table_args__ = (
+        Index("ix_receipt_recipient_created", "recipient", "created_at"),
+        Index("ix_receipt_status_next", "status", "next_attempt_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    submission_id: int = Field(foreign_key="submission.id", unique=True)
+    recipient: str = Field(max_length=320, description="lower-cased address; private")
+    status: ReceiptStatus = _enum(ReceiptStatus)
+    reason: str | None = _text(default=None, description="why it was suppressed")
+    language: str | None = Field(default=None, max_length=8)
+    message_id: str | None = Field(
+        default=None, max_length=500, index=True, description="ours: a reply names it"
+    )
+    attempts: int = 0
+    created_at: datetime = _utc()
+    next_attempt_at: datetime | None = _utc(default=None)
+    last_attempt_at: datetime | None = _utc(default=None)
+    sent_at: datetime | None = _utc(default=None)
+    error: str | None = _text(default=None)

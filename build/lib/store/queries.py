@@ -5,13 +5,49 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from store.models import Attachment, Checkpoint, Message, Problem, Submission, SubmissionStatus
+from store.models import (
+    Attachment,
+    Checkpoint,
+    Message,
+    Moderation,
+    Problem,
+    StakeholderGroup,
+    Submission,
+    SubmissionStatus,
+)
 
 PAGE = 500
+
+
+@dataclass(frozen=True, slots=True)
+class Visibility:
+    """A filter on submissions; publish.due.PUBLIC is the one that says what is public."""
+
+    statuses: Sequence[SubmissionStatus]
+    moderation: Sequence[Moderation]
+    originals_only: bool = True
+    groups: Sequence[StakeholderGroup] | None = None  # None: every group
+
+
+def visible(query: Any, visibility: Visibility | None) -> Any:
+    if visibility is None:
+        return query
+    query = query.where(
+        col(Submission.status).in_(list(visibility.statuses)),
+        col(Submission.moderation).in_(list(visibility.moderation)),
+    )
+    if visibility.originals_only:
+        query = query.where(
+            col(Submission.duplicate_of_id).is_(None), col(Submission.request_for_id).is_(None)
+        )
+    if visibility.groups is not None:
+        query = query.where(col(Submission.stakeholder_group).in_(list(visibility.groups)))
+    return query
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,6 +57,7 @@ class SubmissionView:
     submission: Submission
     attachments: list[Attachment]
     duplicate_of: str | None = None
+    fetched_at: datetime | None = None  # when Mailroom first read it from a mailbox
 
 
 def _references(session: Session, ids: set[int]) -> dict[int, str]:
@@ -37,11 +74,12 @@ def iter_submissions(
     *,
     statuses: Sequence[SubmissionStatus] | None = None,
     page: int = PAGE,
+    visibility: Visibility | None = None,
 ) -> Iterator[SubmissionView]:
     """Submissions in reference order with their attachments; memory stays at one page."""
     after = 0
     while True:
-        query = select(Submission).where(col(Submission.number) > after)
+        query = visible(select(Submission).where(col(Submission.number) > after), visibility)
         if statuses is not None:
             query = query.where(col(Submission.status).in_(list(statuses)))
         rows = list(session.exec(query.order_by(col(Submission.number)).limit(page)))
@@ -56,21 +94,34 @@ def iter_submissions(
         ):
             attachments[attachment.submission_id].append(attachment)
         originals = _references(session, {r.duplicate_of_id for r in rows if r.duplicate_of_id})
+        fetched = _first_fetched(session, ids)
         for row in rows:
             assert row.id is not None
             original = originals.get(row.duplicate_of_id) if row.duplicate_of_id else None
-            yield SubmissionView(row, attachments[row.id], original)
+            yield SubmissionView(row, attachments[row.id], original, fetched.get(row.id))
         session.expunge_all()
         after = rows[-1].number
 
 
+def _first_fetched(session: Session, ids: list[int]) -> dict[int, datetime]:
+    rows = session.exec(
+        select(Message.submission_id, func.min(Message.fetched_at))
+        .where(col(Message.submission_id).in_(ids))
+        .group_by(col(Message.submission_id))
+    )
+    return {sid: at for sid, at in rows if at is not None}
+
+
 def count_submissions(
-    session: Session, *, statuses: Sequence[SubmissionStatus] | None = None
+    session: Session,
+    *,
+    statuses: Sequence[SubmissionStatus] | None = None,
+    visibility: Visibility | None = None,
 ) -> int:
-    query = select(func.count()).select_from(Submission)
+    query = visible(select(func.count()).select_from(Submission), visibility)
     if statuses is not None:
         query = query.where(col(Submission.status).in_(list(statuses)))
-    return session.exec(query).one()
+    return int(session.exec(query).one())
 
 
 def find_submission(session: Session, reference: str) -> SubmissionView | None:
@@ -97,7 +148,7 @@ def find_submission(session: Session, reference: str) -> SubmissionView | None:
     original = None
     if row.duplicate_of_id is not None:
         original = _references(session, {row.duplicate_of_id}).get(row.duplicate_of_id)
-    return SubmissionView(row, attachments, original)
+    return SubmissionView(row, attachments, original, _first_fetched(session, [row.id]).get(row.id))
 
 
 def submissions_by_status(session: Session) -> dict[str, int]:

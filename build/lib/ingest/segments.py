@@ -1,0 +1,87 @@
+"""Which part of a comment's text is the comment, a quoted earlier message, or a signature.
+
+The full text is always kept; segments only mark ranges of it, so the site can
+fold a quoted reply or a signature. quotequail finds where a reply's quotation
+starts (">" lines, "On … wrote:" in several languages, Outlook's "Original
+Message" block); a forward is not folded, since a forwarded comment is the
+comment. A signature is what follows the RFC 3676 delimiter "-- " (at most
+MAX_SIGNATURE_LINES lines; a longer tail is text, not a signature).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TypedDict
+
+import quotequail
+
+MAX_SIGNATURE_LINES = 15
+_FORWARD = re.compile(
+    r"(forwarded message|message transféré|mensaje reenviado|пересылаемое сообщение|"
+    r"الرسالة المعاد توجيهها|转发的邮件|begin forwarded message)",
+    re.IGNORECASE,
+)
+_ATTRIBUTION = re.compile(r"(:\s*$|^-{2,}.*-{2,}\s*$|^_{5,}\s*$)")
+_SIGNATURE = re.compile(r"^-- ?$", re.MULTILINE)
+
+
+class Segment(TypedDict):
+    kind: str  # "text", "quote" or "signature"
+    start: int
+    end: int
+
+
+def mark_segments(text: str) -> list[Segment]:
+    """Ranges over `text` that cover all of it, in order; one "text" range when nothing folds."""
+    if not text:
+        return []
+    quote_start = _quote_start(text)
+    own = text[:quote_start]
+    signature_start = _signature_start(own)
+    segments: list[Segment] = []
+    end_of_text = signature_start if signature_start is not None else quote_start
+    if not own[:end_of_text].strip():
+        return [Segment(kind="text", start=0, end=len(text))]  # nothing of its own: fold nothing
+    segments.append(Segment(kind="text", start=0, end=end_of_text))
+    if signature_start is not None:
+        segments.append(Segment(kind="signature", start=signature_start, end=quote_start))
+    if quote_start < len(text):
+        segments.append(Segment(kind="quote", start=quote_start, end=len(text)))
+    return segments
+
+
+def _quote_start(text: str) -> int:
+    """Where the quoted earlier message begins (its attribution line included), or len(text)."""
+    try:
+        parts = quotequail.quote(text)
+    except Exception:  # a library hiccup must not cost the comment
+        return len(text)
+    kinds = [own for own, _ in parts]
+    if False not in kinds or kinds[0] is False:
+        return len(text)
+    first_quoted = kinds.index(False)
+    reply = parts[first_quoted - 1][1].rstrip()
+    quoted = parts[first_quoted][1].strip()
+    last = reply.rsplit("\n", 1)[-1].strip()
+    if _FORWARD.search(last):
+        return len(text)
+    after_reply = text.find(reply[-200:]) + len(reply[-200:]) if reply else 0
+    start = text.find(quoted[:200], max(after_reply, 0))
+    if start < 0:
+        return len(text)
+    if _ATTRIBUTION.search(last) and last:
+        line_start = text.rfind(last, 0, start)
+        if line_start >= 0:
+            return line_start
+    return start
+
+
+def _signature_start(text: str) -> int | None:
+    """Where an RFC 3676 signature starts in the comment's own text, if it has a short one."""
+    matches = list(_SIGNATURE.finditer(text))
+    if not matches:
+        return None
+    start = matches[-1].start()
+    if text[start:].count("\n") > MAX_SIGNATURE_LINES:
+        return None
+    return start

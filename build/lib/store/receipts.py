@@ -1,0 +1,174 @@
+"""The receipts log: one row per email submission a receipt was considered for.
+
+A receipt is decided in the transaction that judges the submission, and sent after
+the commit. Sending first claims the row with a short lease (committed), so no lock is
+held while the SMTP server answers and two daemons never send the same receipt.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from store.models import Receipt, ReceiptStatus, Submission
+
+LEASE = timedelta(minutes=10)  # a sender that died mid-send is retried after this
+
+
+@dataclass(frozen=True, slots=True)
+class DueReceipt:
+    receipt_id: int
+    submission_id: int
+    recipient: str
+    message_id: str | None
+    language: str | None
+    attempts: int
+
+
+def label(status: ReceiptStatus, reason: str | None) -> str:
+    """What `mailroom list --json` prints as `receipt`."""
+    if status == ReceiptStatus.SUPPRESSED:
+        return f"suppressed: {reason or 'no reason recorded'}"
+    return status.value
+
+
+def receipt_for(session: Session, submission_id: int) -> Receipt | None:
+    return session.exec(select(Receipt).where(Receipt.submission_id == submission_id)).first()
+
+
+def create_receipt(
+    session: Session,
+    submission: Submission,
+    *,
+    recipient: str,
+    status: ReceiptStatus,
+    reason: str | None,
+    language: str | None,
+    message_id: str | None,
+    now: datetime,
+) -> Receipt:
+    assert submission.id is not None
+    receipt = Receipt(
+        submission_id=submission.id,
+        recipient=recipient.lower()[:320],
+        status=status,
+        reason=reason,
+        language=language,
+        message_id=message_id,
+        created_at=now,
+        next_attempt_at=now if status == ReceiptStatus.PENDING else None,
+    )
+    session.add(receipt)
+    submission.receipt = label(status, reason)
+    session.add(submission)
+    return receipt
+
+
+def recent_receipts(session: Session, recipient: str, since: datetime) -> int:
+    """Receipts due or sent to this address since then: the per-sender limit counts these."""
+    return session.exec(
+        select(func.count())
+        .select_from(Receipt)
+        .where(
+            Receipt.recipient == recipient.lower()[:320],
+            col(Receipt.created_at) >= since,
+            col(Receipt.status) != ReceiptStatus.SUPPRESSED,
+        )
+    ).one()
+
+
+def answered_receipt(session: Session, message_ids: tuple[str, ...]) -> int | None:
+    """The submission whose receipt one of these Message-IDs is: the mail answers our receipt."""
+    if not message_ids:
+        return None
+    return session.exec(
+        select(Receipt.submission_id)
+        .where(col(Receipt.message_id).in_(list(message_ids)))
+        .order_by(col(Receipt.id))
+        .limit(1)
+    ).first()
+
+
+def claim_due(
+    session: Session, now: datetime, *, max_attempts: int, limit: int
+) -> list[DueReceipt]:
+    """Receipts to send now, leased to this sender; committed before any is sent."""
+    rows = list(
+        session.exec(
+            select(Receipt)
+            .where(
+                col(Receipt.status).in_([ReceiptStatus.PENDING, ReceiptStatus.FAILED]),
+                col(Receipt.next_attempt_at).is_not(None),
+                col(Receipt.next_attempt_at) <= now,
+                col(Receipt.attempts) < max_attempts,
+            )
+            .order_by(col(Receipt.next_attempt_at), col(Receipt.id))
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+    )
+    due = []
+    for receipt in rows:
+        assert receipt.id is not None
+        receipt.attempts += 1
+        receipt.last_attempt_at = now
+        receipt.next_attempt_at = now + LEASE
+        session.add(receipt)
+        due.append(
+            DueReceipt(
+                receipt_id=receipt.id,
+                submission_id=receipt.submission_id,
+                recipient=receipt.recipient,
+                message_id=receipt.message_id,
+                language=receipt.language,
+                attempts=receipt.attempts,
+            )
+        )
+    session.commit()
+    return due
+
+
+def mark_sent(session: Session, receipt_id: int, now: datetime) -> None:
+    receipt = session.get_one(Receipt, receipt_id)
+    receipt.status = ReceiptStatus.SENT
+    receipt.sent_at = now
+    receipt.next_attempt_at = None
+    receipt.error = None
+    _mirror(session, receipt)
+
+
+def mark_failed(
+    session: Session, receipt_id: int, now: datetime, error: str, retry_at: datetime | None
+) -> None:
+    """A failed attempt; `retry_at` None means no more attempts (a permanent refusal, or the
+    last one allowed)."""
+    receipt = session.get_one(Receipt, receipt_id)
+    receipt.status = ReceiptStatus.FAILED
+    receipt.error = error[:2000]
+    receipt.next_attempt_at = retry_at
+    _mirror(session, receipt)
+
+
+def release(session: Session, receipt_id: int, retry_at: datetime) -> None:
+    """Give a claimed receipt back untried (the server could not be reached for any)."""
+    receipt = session.get_one(Receipt, receipt_id)
+    receipt.attempts = max(0, receipt.attempts - 1)
+    receipt.next_attempt_at = retry_at
+    session.add(receipt)
+
+
+def receipt_counts(session: Session) -> dict[str, int]:
+    rows = session.exec(select(Receipt.status, func.count()).group_by(col(Receipt.status))).all()
+    counts = {status.value: 0 for status in ReceiptStatus}
+    counts.update({str(getattr(status, "value", status)): n for status, n in rows})
+    return counts
+
+
+def _mirror(session: Session, receipt: Receipt) -> None:
+    session.add(receipt)
+    submission = session.get_one(Submission, receipt.submission_id)
+    submission.receipt = label(receipt.status, receipt.reason)
+    session.add(submission)
