@@ -1,1 +1,0 @@
-"""The command line and the scheduler: the thin layer that wires ingest, store and publish."""

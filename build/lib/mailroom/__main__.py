@@ -1,3 +1,0 @@
-from mailroom.cli import main
-
-main()

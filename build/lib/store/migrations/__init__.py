@@ -1,1 +1,0 @@
-"""Numbered schema changes, run on SQLite and PostgreSQL by `store.db.migrate`."""
