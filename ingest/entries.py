@@ -89,6 +89,7 @@ def record_entry(store: Store, entry: Entry, *, prefix: str, now: datetime) -> R
     stored = [(f, store.archive.put(f.data)) for f in entry.files]
     document = _document(entry, stored)
     sha = store.archive.put(document)
+    store.archive.flush()
     sighting = Sighting(
         mailbox=OPERATOR_MAILBOX,
         folder=entry.channel.value,

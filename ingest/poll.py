@@ -148,6 +148,7 @@ def _poll(
             sightings = [
                 _sighting(source, uidvalidity, raw, store, now()) for raw in batch.messages
             ]
+            store.archive.flush()  # the bytes are on disk before any row names them
             recorded = record_sightings(
                 session, sightings, prefix=prefix, now=now(), checkpoint_uid=batch.position
             )

@@ -134,6 +134,7 @@ def _work(
         prepared.parsed = dataclasses.replace(prepared.parsed, attachments=[], bounded=None)
         results[item.submission_id] = prepared
     extract([r for r in results.values() if isinstance(r, Prepared)], pool, store.archive)
+    store.archive.flush()  # attachments, ours and the workers', are on disk before their rows
     parsed = failed = 0
     with store.session() as session:
         for claimed in claim(session, [p.submission_id for p in page], waiting=not pending):

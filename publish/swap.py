@@ -13,6 +13,8 @@ import os
 import shutil
 from pathlib import Path
 
+from store.archive import fsync_dir
+
 
 class OutputInUse(Exception):
     """The output path holds something Mailroom did not make."""
@@ -56,7 +58,7 @@ def swap_in(output: Path, build: Path, keep: int = 2) -> None:
         link.unlink()
     link.symlink_to(os.path.relpath(build / "public", output.parent))
     link.replace(output)
-    _fsync_dir(output.parent)
+    fsync_dir(output.parent)
     _prune(output, build, keep)
 
 
@@ -102,11 +104,3 @@ def empty_trash(output: Path) -> None:
     if trash.is_dir():
         for build in sorted(trash.iterdir()):
             shutil.rmtree(build, ignore_errors=True)
-
-
-def _fsync_dir(directory: Path) -> None:
-    fd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)

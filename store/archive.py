@@ -1,12 +1,19 @@
-"""Raw bytes by SHA-256: written once, fsync'd, never changed.
+"""Raw bytes by SHA-256: written once, made durable, never changed.
 
 The archive is the truth (DESIGN invariant 3): every record can be rebuilt from
-it. A blob is durable before the database row that names it is committed:
-temp file, fsync, rename, fsync of the directory.
+it. A blob is durable before the database row that names it is committed: it is
+written to a temp file and renamed into place, and `flush()` (one syncfs of the
+archive's filesystem) runs before that commit. One flush per batch replaces two
+or three fsyncs per blob, which cost most of intake's time on a busy disk, and it
+covers blobs the extraction workers wrote too. A blob already in place is
+trusted only after its bytes are checked, so one torn by a power loss before a
+flush is written again, never recorded.
 """
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import hashlib
 import os
 import uuid
@@ -31,26 +38,37 @@ class Archive:
         return self._blobs / sha256[:2] / sha256[2:4] / sha256
 
     def put(self, data: bytes) -> str:
-        """Store `data` durably and return its SHA-256; storing it again costs a stat."""
+        """Store `data` and return its SHA-256; durable once `flush()` has run."""
         digest = hashlib.sha256(data).hexdigest()
         target = self.path(digest)
-        if target.exists():
+        if self._intact(target, digest):
             return digest
         self._ensure_dir(self._tmp)
         self._ensure_dir(target.parent)
-        tmp = self._tmp / f"{digest}.{os.getpid()}.tmp"
+        tmp = self._tmp / f"{digest}.{os.getpid()}.{uuid.uuid4().hex}.tmp"
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o640)
         try:
             view = memoryview(data)
             while view:
                 written = os.write(fd, view)
                 view = view[written:]
-            os.fsync(fd)
         finally:
             os.close(fd)
         tmp.replace(target)
-        _fsync_dir(target.parent)
         return digest
+
+    def flush(self) -> None:
+        """Make every blob written so far durable, by this process or another: call it before
+        committing rows that name them."""
+        _sync_filesystem(self.root)
+
+    def _intact(self, target: Path, digest: str) -> bool:
+        """A blob already in place whose bytes still hash to its name."""
+        try:
+            with target.open("rb") as handle:
+                return hashlib.file_digest(handle, "sha256").hexdigest() == digest
+        except FileNotFoundError:
+            return False
 
     def put_stream(self, chunks: Iterable[bytes]) -> tuple[str, int]:
         """Store bytes that arrive in chunks (a big attachment being decoded) without ever
@@ -69,15 +87,13 @@ class Archive:
                     while view:
                         written = os.write(fd, view)
                         view = view[written:]
-                os.fsync(fd)
             finally:
                 os.close(fd)
             target = self.path(digest.hexdigest())
-            if target.exists():
+            if self._intact(target, digest.hexdigest()):
                 return digest.hexdigest(), size
             self._ensure_dir(target.parent)
             tmp.replace(target)
-            _fsync_dir(target.parent)
             return digest.hexdigest(), size
         finally:
             tmp.unlink(missing_ok=True)
@@ -106,26 +122,37 @@ class Archive:
                     yield blob.name
 
     def _ensure_dir(self, directory: Path) -> None:
-        """Create `directory` and make each new level durable in its parent."""
+        """Create `directory` (made durable with the blobs, by the next flush)."""
         if directory in self._known_dirs:
             return
-        missing: list[Path] = []
-        probe = directory
-        while not probe.exists():
-            missing.append(probe)
-            probe = probe.parent
-        for new in reversed(missing):
-            try:
-                new.mkdir()
-            except FileExistsError:
-                continue  # another daemon made it first
-            _fsync_dir(new.parent)
+        directory.mkdir(parents=True, exist_ok=True)
         self._known_dirs.add(directory)
 
 
-def _fsync_dir(directory: Path) -> None:
+def _sync_filesystem(path: Path) -> None:
+    """syncfs(2) on Linux: every dirty page and inode of that filesystem reaches the disk before
+    it returns. Elsewhere, sync(2), which is wider but no less safe."""
+    path.mkdir(parents=True, exist_ok=True)
+    syncfs = getattr(_LIBC, "syncfs", None)
+    if syncfs is None:
+        os.sync()
+        return
+    fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        if syncfs(fd) != 0:
+            error = ctypes.get_errno()
+            raise OSError(error, f"syncfs failed on {path}: {os.strerror(error)}")
+    finally:
+        os.close(fd)
+
+
+def fsync_dir(directory: Path) -> None:
+    """Make a rename or a new entry in `directory` durable."""
     fd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY)
     try:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+_LIBC = ctypes.CDLL(ctypes.util.find_library("c") or None, use_errno=True)
