@@ -16,6 +16,13 @@ from typing import TypedDict
 import quotequail
 
 MAX_SIGNATURE_LINES = 15
+# A reply's attribution ("On … wrote:") is looked for in the first lines only; further down, a
+# long comment is all text. quotequail's own limit would instead fold everything past it.
+MAX_QUOTE_SCAN_LINES = 1000
+# Every pattern quotequail knows ends its line with one of these, on the line or the one after
+# (an attribution may wrap): only the lines around such a line can start a quote. Trying the
+# others cost a fifth of intake.
+_ENDINGS = (":", "-", "_", ">")
 _FORWARD = re.compile(
     r"(forwarded message|message transféré|mensaje reenviado|пересылаемое сообщение|"
     r"الرسالة المعاد توجيهها|转发的邮件|begin forwarded message)",
@@ -52,16 +59,12 @@ def mark_segments(text: str) -> list[Segment]:
 
 def _quote_start(text: str) -> int:
     """Where the quoted earlier message begins (its attribution line included), or len(text)."""
-    try:
-        parts = quotequail.quote(text)
-    except Exception:  # a library hiccup must not cost the comment
+    lines = text.split("\n")
+    attribution = _attribution_end(lines)
+    if attribution is None:
         return len(text)
-    kinds = [own for own, _ in parts]
-    if False not in kinds or kinds[0] is False:
-        return len(text)
-    first_quoted = kinds.index(False)
-    reply = parts[first_quoted - 1][1].rstrip()
-    quoted = parts[first_quoted][1].strip()
+    reply = "\n".join(lines[: attribution + 1]).rstrip()
+    quoted = "\n".join(lines[attribution + 1 :]).strip()
     last = reply.rsplit("\n", 1)[-1].strip()
     if _FORWARD.search(last):
         return len(text)
@@ -74,6 +77,32 @@ def _quote_start(text: str) -> int:
         if line_start >= 0:
             return line_start
     return start
+
+
+def _attribution_end(lines: list[str]) -> int | None:
+    """The line where a reply's attribution ends, as quotequail finds it, or None.
+
+    quotequail tries every pattern on every line, and a pattern spans a line and
+    the next; only the lines around one that ends like a pattern are given to it.
+    """
+    scan = lines[:MAX_QUOTE_SCAN_LINES]
+    tried = -1
+    for candidate, line in enumerate(scan):
+        if not line.rstrip().endswith(_ENDINGS):
+            continue
+        for start in (candidate - 1, candidate):
+            if start <= tried or start < 0:
+                continue
+            tried = start
+            try:
+                parts: list[tuple[bool, str]] = quotequail.quote(
+                    "\n".join(scan[start : start + 2]), limit=None
+                )
+            except Exception:  # a library hiccup must not cost the comment
+                return None
+            if len(parts) == 2:
+                return start + parts[0][1].count("\n")
+    return None
 
 
 def _signature_start(text: str) -> int | None:

@@ -215,6 +215,24 @@ def test_quoted_replies_and_signatures_are_marked_not_removed() -> None:
     assert [s["kind"] for s in mark_segments("> only quoted\n> text\n")] == ["text"]
 
 
+def test_an_attribution_is_found_after_many_lines_and_a_long_comment_is_not_folded() -> None:
+    """Only lines that end like an attribution are tried; a wrapped one is still found; and a
+    comment longer than quotequail's line limit is all text, not a quote from line 1000 on."""
+    opening = "".join(
+        f"Point {n}: see annex {n}.\nWe agree with the following:\n" for n in range(60)
+    )
+    wrapped = (
+        "On Mon, Nov 8, 2010 at 10:00 AM, Jo Bloggs of the\nMinistry <jo@example.org> wrote:\n"
+    )
+    text = opening + wrapped + "> Earlier text\n"
+    segments = mark_segments(text)
+    assert [s["kind"] for s in segments] == ["text", "quote"]
+    assert text[segments[1]["start"] :].endswith("wrote:\n> Earlier text\n")
+    assert text[: segments[0]["end"]].startswith(opening)
+    long_comment = "A paragraph of the comment.\n" * 1500
+    assert [s["kind"] for s in mark_segments(long_comment)] == ["text"]
+
+
 @pytest.mark.parametrize("code", sorted(UN_LANGUAGES))
 def test_the_six_un_languages_are_recognised(code: str) -> None:
     assert detect_language(UN_LANGUAGES[code]) == code
