@@ -32,7 +32,8 @@ def _identifier() -> Any:
 
 def detect_language(*texts: str) -> str | None:
     """The language of the texts taken together (the comment first, then its files)."""
-    sample = _NOISE.sub(" ", "\n".join(t for t in texts if t))[:SAMPLE_CHARS]
+    joined = "\n".join(t[: SAMPLE_CHARS * 2] for t in texts if t)[: SAMPLE_CHARS * 2]
+    sample = _NOISE.sub(" ", joined)[:SAMPLE_CHARS]  # not the whole of a book-length file
     if len(_LETTER.findall(sample)) < MIN_LETTERS:
         return None
     code, confidence = _identifier().classify(sample)
