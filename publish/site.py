@@ -183,7 +183,7 @@ def _build(
     for feed in feeds.values():
         feed.finish()
     singles = exports.finish()
-    singles["pagefind"] = records.finish(output)
+    singles.update(records.finish(output))
     sitemap.finish(preview)
     output.close(singles)
     report.submissions = totals.submissions

@@ -1,4 +1,4 @@
-// Search with Pagefind, from static files: every language's index is queried, results merged.
+// Search with Pagefind, from static files: every shard and language is queried, results merged.
 // The form also works as a plain GET (?q=...), so results have an address and survive a reload.
 const form = document.querySelector("form.search");
 const input = document.getElementById("q");
@@ -6,28 +6,46 @@ const statusLine = document.getElementById("search-status");
 const list = document.getElementById("search-results");
 const indexUrl = new URL(form.dataset.index, document.baseURI).href;
 const home = form.dataset.home;
-let instances = null;
+let loading = null;
 
-async function load() {
-  if (instances) return instances;
-  const entry = await (await fetch(indexUrl + "pagefind-entry.json")).json();
-  // Each language has its own index, stemmed (or, for Chinese, split into words) its own way,
-  // and a query must be read the same way: one Pagefind per language, each its own module
-  // (its own WebAssembly and worker). Pagefind takes the language from <html lang> when an
-  // instance is created, so it is set for that moment.
-  const pageLanguage = document.documentElement.lang;
-  const languages = Object.keys(entry.languages).sort();
+function load() {
+  loading ??= open();
+  return loading;
+}
+
+async function open() {
+  const { shards } = await (await fetch(indexUrl + "shards.json")).json();
+  // The index comes in shards of a few thousand comments, one Pagefind bundle each. Each
+  // language has its own index, stemmed (or, for Chinese, split into words) its own way, and a
+  // query must be read the same way: one Pagefind per language, each its own module (its own
+  // WebAssembly and worker), opened on the language's first shard, the others merged into it.
+  const bundles = new Map();
+  for (const shard of shards) {
+    for (const language of shard.languages) {
+      if (!bundles.has(language)) bundles.set(language, []);
+      bundles.get(language).push(`${indexUrl}${shard.folder}/`);
+    }
+  }
+  const languages = [...bundles.keys()].sort();
   const modules = await Promise.all(
-    languages.map((language) => import(`${indexUrl}pagefind.js?language=${language}`))
+    languages.map((language) => import(`${bundles.get(language)[0]}pagefind.js?language=${language}`))
   );
+  // Pagefind takes the language from <html lang> when an instance is created, so it is set for
+  // that moment.
+  const pageLanguage = document.documentElement.lang;
+  let instances;
   try {
     instances = modules.map((pagefind, index) => {
       document.documentElement.lang = languages[index];
-      return pagefind.createInstance({ basePath: indexUrl, excerptLength: 30 });
+      return pagefind.createInstance({ basePath: bundles.get(languages[index])[0], excerptLength: 30 });
     });
   } finally {
     document.documentElement.lang = pageLanguage;
   }
+  await Promise.all(instances.map(async (instance, index) => {
+    const language = languages[index];
+    for (const bundle of bundles.get(language).slice(1)) await instance.mergeIndex(bundle, { language });
+  }));
   return instances;
 }
 

@@ -9,6 +9,7 @@ set on the records as those parts will set them.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -157,9 +158,15 @@ def comments() -> list[Comment]:
     ]
 
 
-def populate(tmp_path: Path, store: Store, consultation: ConsultationSettings) -> dict[str, str]:
-    """Ingest the sample and fill in what later stages decide; returns reference by subject."""
-    sample = comments()
+def populate(
+    tmp_path: Path,
+    store: Store,
+    consultation: ConsultationSettings,
+    extra: Sequence[Comment] = (),
+) -> dict[str, str]:
+    """Ingest the sample (and `extra` comments after it) and fill in what later stages decide;
+    returns reference by subject."""
+    sample = comments() + list(extra)
     messages = [
         comment(
             number,

@@ -6,6 +6,7 @@ The site is built once for the module from a SQLite store; the browser is launch
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
@@ -15,13 +16,14 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, Page, sync_playwright
 
-from publish import SiteSettings, build_site
+from publish import SiteSettings, build_site, search
 from store import ConsultationSettings, StoreSettings, open_store
 from tests.conftest import NEW_YORK
 from tests.publish.browser import CHROMIUM_ARGS, SCREENSHOTS, chromium_path, serve
-from tests.publish.sample import ATTACHMENT_PHRASE, populate
+from tests.publish.sample import ATTACHMENT_PHRASE, Comment, populate
 
 pytestmark = pytest.mark.browser
+MERGED_PHRASE = "yearly stocktaking"  # only in the last submission: in a shard merged in
 
 # WCAG 2.0, 2.1 and 2.2, levels A and AA, and axe's best practices on top.
 AXE_OPTIONS = {
@@ -49,11 +51,24 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict[s
         StoreSettings(url=f"sqlite:///{folder / 'mailroom.db'}", archive=folder / "archive")
     )
     try:
-        references = populate(folder, store, consultation)
+        later = Comment(
+            "A later English comment",
+            "Sam Lee",
+            f"We also ask for a {MERGED_PHRASE} of the forum.\n",
+            datetime(2010, 11, 10, 12, 0, tzinfo=NEW_YORK),
+            language="en",
+        )
+        references = populate(folder, store, consultation, extra=[later])
         settings = SiteSettings(output=folder / "public" / "site")
-        build_site(store, consultation, settings, consultation.posting_date)
+        # One submission a shard: every search below must merge several Pagefind bundles.
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(search, "SHARD_SIZE", 1)
+            build_site(store, consultation, settings, consultation.posting_date)
     finally:
         store.close()
+    shards = json.loads((settings.output / "pagefind" / "shards.json").read_text())["shards"]
+    english = [shard for shard in shards if "en" in shard["languages"]]
+    assert len(english) >= 2
     with serve(settings.output.resolve()) as address:
         yield address, {subject: ref.replace("/", "-") for subject, ref in references.items()}
 
@@ -159,6 +174,17 @@ def test_a_phrase_only_in_an_attachment_finds_its_submission(
     assert "1" in page.inner_text("#search-status")
     page.click("#search-results li a")
     assert page.url == f"{address}en/submissions/{kenya}/index.html"
+
+
+def test_search_merges_the_shards_of_the_index(
+    page: Page, site: tuple[str, dict[str, str]]
+) -> None:
+    address, references = site
+    page.goto(f'{address}es/search/index.html?q="{MERGED_PHRASE}"')
+    page.wait_for_selector("#search-results li")
+    links = page.eval_on_selector_all("#search-results li a", "as => as.map(a => a.href)")
+    later = references["A later English comment"]
+    assert links == [f"{address}es/submissions/{later}/index.html"]
 
 
 def test_search_finds_chinese_and_arabic_text(page: Page, site: tuple[str, dict[str, str]]) -> None:

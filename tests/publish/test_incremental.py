@@ -67,7 +67,7 @@ def test_a_change_to_one_submission_rewrites_only_the_pages_that_show_it(
     }
     assert pages | aggregates <= changed
     search = {name for name in changed if name.startswith("pagefind/")}
-    assert "pagefind/pagefind-entry.json" in search
+    assert "pagefind/00000/pagefind-entry.json" in search
     assert changed == pages | aggregates | search
     assert report.written == len(changed)
     text = (site_settings.output / f"fr/submissions/{slug}/index.html").read_text()

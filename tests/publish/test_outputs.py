@@ -60,8 +60,9 @@ def test_the_layout_is_the_documented_one(built: tuple[Path, dict[str, str]]) ->
         "data/submissions.schema.json",
         "data/attachments.zip",
         "data/SHA256SUMS",
-        "pagefind/pagefind.js",
-        "pagefind/pagefind-entry.json",
+        "pagefind/shards.json",
+        "pagefind/00000/pagefind.js",
+        "pagefind/00000/pagefind-entry.json",
         "static/style.css",
     ):
         assert (site / path).is_file(), path
