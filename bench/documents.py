@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import random
+import textwrap
 import zipfile
 import zlib
 from functools import cache
@@ -30,17 +31,14 @@ def _pdf_string(text: str) -> bytes:
 def _lines(paragraphs: list[str]) -> list[str]:
     lines: list[str] = []
     for paragraph in paragraphs:
-        words = paragraph.split()
-        line = ""
-        for word in words:
-            if line and len(line) + 1 + len(word) > LINE_CHARS:
-                lines.append(line)
-                line = word
-            else:
-                line = f"{line} {word}" if line else word
-        lines.append(line)
+        lines.extend(wrap_words(paragraph, LINE_CHARS) or [""])
         lines.append("")
     return lines
+
+
+def wrap_words(paragraph: str, width: int) -> list[str]:
+    """Lines of at most `width` characters, broken only between words."""
+    return textwrap.wrap(paragraph, width, break_long_words=False, break_on_hyphens=False)
 
 
 def make_pdf(

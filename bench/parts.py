@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from email.utils import format_datetime
 from html import escape
 
-from bench.documents import make_docx, make_pdf
+from bench.documents import make_docx, make_pdf, wrap_words
 from bench.headers import filename_params, fold, name_param, unstructured
 from bench.texts import ATTACHMENT_STEMS, DOCUMENT_TITLES, EN, ZH_TRADITIONAL, Language
 
@@ -75,16 +75,7 @@ def prose(lang: Language, rng: random.Random, target: int, charset: str) -> list
 def wrap(paragraph: str, width: int, cjk: bool) -> str:
     if cjk:
         return "\n".join(paragraph[i : i + 36] for i in range(0, len(paragraph), 36))
-    lines: list[str] = []
-    line = ""
-    for word in paragraph.split(" "):
-        if line and len(line) + 1 + len(word) > width:
-            lines.append(line)
-            line = word
-        else:
-            line = f"{line} {word}" if line else word
-    lines.append(line)
-    return "\n".join(lines)
+    return "\n".join(wrap_words(paragraph, width))
 
 
 def transfer(data: bytes, encoding: str) -> bytes:
