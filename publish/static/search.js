@@ -9,7 +9,8 @@ const home = form.dataset.home;
 let loading = null;
 
 function load() {
-  loading ??= open();
+  // One load for all searches; a failed one (the network, say) is tried again by the next.
+  loading ??= open().catch((error) => { loading = null; throw error; });
   return loading;
 }
 
