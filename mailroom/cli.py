@@ -29,8 +29,10 @@ from mailroom.app import (
     setup,
 )
 from mailroom.config import Settings
+from mailroom.privacy_view import privacy_lines
 from mailroom.progress import progress_bar
 from publish import OutputInUse, PreviewClash, SearchIndexFailed, build_site
+from publish.privacy import last_report
 from store.moderation import moderation_counts
 from store.queries import (
     count_problems,
@@ -182,6 +184,9 @@ def publish(
         f"written, {report.unchanged} unchanged since the last build, in "
         f"{time.perf_counter() - started:.2f} s"
     )
+    withheld = [{"path": w.path, "reason": w.reason} for w in report.withheld]
+    for line in privacy_lines(withheld, report.not_published):
+        typer.echo(line)
 
 
 @app.command()
@@ -201,6 +206,7 @@ def status(
         )
         report["moderation"] = moderation_counts(session)
         report["receipts"] = receipt_counts(session)
+    report["site_privacy"] = last_report(settings.site.output)
     if json:
         import json as json_module
 
@@ -288,6 +294,7 @@ def main() -> None:
 # The other commands register themselves on `app` when their modules are imported.
 import mailroom.cli_channels  # noqa: E402
 import mailroom.cli_digest  # noqa: E402
+import mailroom.cli_files  # noqa: E402
 import mailroom.cli_moderation  # noqa: E402
 import mailroom.cli_rules  # noqa: E402
 import mailroom.cli_submission  # noqa: E402, F401
