@@ -76,6 +76,8 @@ def check_config(config: ConfigOption = Path("config.toml"), now: NowOption = No
     problems += _explain_rules(settings)
     typer.echo(f"  database {settings.store.url}; raw archive {settings.store.archive}")
     typer.echo(f"  site {settings.site.output}; polling every {settings.daemon.poll_minutes} min")
+    policies = settings.site.attachments.model_dump(exclude={"seconds", "memory_mb"})
+    typer.echo("  attachments: " + ", ".join(f"{kind} {how}" for kind, how in policies.items()))
     if problems:
         raise typer.Exit(EXIT_PROBLEMS)
 

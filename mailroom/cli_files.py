@@ -33,7 +33,7 @@ def files(
         typer.Option(
             "--policy",
             help="original (as sent), stripped (metadata removed), text (its text only), "
-            "withheld, or default (back to [site.attachments]).",
+            "withheld, or default (back to the config file's defaults).",
         ),
     ] = None,
     reason: ReasonOption = None,

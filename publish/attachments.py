@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from typing import Any
 
 from publish.output import BuildOutput, Key, digest_of
@@ -173,22 +174,17 @@ class FilePublisher:
         """The submission's files as its page shows them: each with its kind and policy, and
         what the site serves of it (`path`), or why nothing (`withheld`)."""
         plans = self._plans(submission, rows, files)
-        digest = digest_of(
-            VERSION,
-            CHECK_VERSION,
-            [
-                (p["position"], p["path"], p["sha256"], p["kind"], p["policy"], p["operator"])
-                + ((_text_digest(p["text"]),) if p["policy"] == "text" else ())
-                for p in plans
-            ],
-        )
+        digest = digest_of([plan["digest"] for plan in plans])
         ledger = self.output.ledger("attachments")
         before = ledger.previous(key)
-        outcomes = _decoded(before[1]) if before is not None and before[0] == digest else None
-        made = outcomes is None or len(outcomes) != len(plans)
-        if made:
-            outcomes = [self._make(plan) for plan in plans]
-        assert outcomes is not None
+        earlier = {o.get("digest"): o for o in _decoded(before[1] if before else [])}
+        outcomes: list[dict[str, Any]] = []
+        changed = before is None or before[0] != digest
+        made = changed or any(plan["digest"] not in earlier for plan in plans)
+        if made:  # each file as the previous build made it, if it did; the others made now
+            outcomes = [self._reuse(plan, earlier) or self._make(plan) for plan in plans]
+        else:
+            outcomes = [earlier[plan["digest"]] for plan in plans]
         ledger.record(key, digest, [json.dumps(o, sort_keys=True) for o in outcomes])
 
         def render() -> None:  # the previous build's files are gone: make them again
@@ -231,11 +227,34 @@ class FilePublisher:
             plan.update(kind=kind, policy=policy, operator=by_operator)
             if policy == "withheld":
                 plan["text"] = ""  # nothing of a withheld file, not even its text
+            plan["digest"] = digest_of(
+                VERSION,
+                CHECK_VERSION,
+                [plan[k] for k in ("position", "path", "sha256", "kind", "policy", "operator")],
+                _text_digest(plan["text"]) if policy == "text" else None,
+            )
             plans.append(plan)
         return plans
 
+    def _reuse(self, plan: dict[str, Any], earlier: dict[Any, Any]) -> dict[str, Any] | None:
+        """The previous build's outcome for this very file and policy, its file linked."""
+        outcome = earlier.get(plan["digest"])
+        previous = self.output.previous_public
+        if outcome is None or previous is None:
+            return None
+        name = outcome.get("path")
+        if name:
+            if not (previous / name).is_file():
+                return None
+            os.link(previous / name, self.output.path(name))
+            self.privacy.checked(name)
+        return dict(outcome)
+
     def _make(self, plan: dict[str, Any]) -> dict[str, Any]:
         """Write what the site serves of one file, checked; or say why nothing."""
+        return {"digest": plan["digest"], **self._made(plan)}
+
+    def _made(self, plan: dict[str, Any]) -> dict[str, Any]:
         policy = plan["policy"]
         if policy == "message":
             return {"path": None, "withheld": None}
@@ -290,9 +309,9 @@ def _text_digest(text: Any) -> str:
     return hashlib.sha256(str(text or "").encode("utf-8", "surrogatepass")).hexdigest()
 
 
-def _decoded(lines: list[str]) -> list[dict[str, Any]] | None:
+def _decoded(lines: list[str]) -> list[dict[str, Any]]:
     try:
         outcomes = [json.loads(line) for line in lines]
     except ValueError:
-        return None
-    return outcomes if all(isinstance(o, dict) for o in outcomes) else None
+        return []
+    return [o for o in outcomes if isinstance(o, dict)]
