@@ -114,11 +114,18 @@ def audit(site: Path) -> dict[str, object]:
             holding[name] = found
             by_folder_holding[folder] += 1
     distinct = set().union(*holding.values()) if holding else set()
+    policies: Counter[str] = Counter()
+    data = site / "data" / "submissions.json"
+    for row in json.loads(data.read_text(encoding="utf-8")) if data.is_file() else []:
+        for file in row["attachments"]:
+            served = "served" if file.get("path") else "not served"
+            policies[f"{file.get('policy', 'original')}: {served}"] += 1
     return {
         "served_files": files,
         "files_holding_an_address": len(holding),
         "distinct_addresses": len(distinct),
         "by_folder": {k: [by_folder[k], by_folder_holding[k]] for k in sorted(by_folder)},
+        "attachments_by_policy": dict(sorted(policies.items())),
         "holding": {k: sorted(v.decode("latin-1") for v in vs) for k, vs in holding.items()},
     }
 

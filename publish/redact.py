@@ -23,7 +23,8 @@ _EMAIL = re.compile(
     [\w-]+(?:(?:\.|\s?[(\[]dot[)\]]\s?)[\w-]+)+
     """
 )
-_SEPARATOR = r"[ \t\r\n.\-/\u00a0]"  # a number may run over a line break
+# One separator between groups of digits, or a line break (a number may run over one).
+_SEPARATOR = r"(?:[ \t.\-/\u00a0]|[ \t\u00a0]*\r?\n[ \t\u00a0]*)"
 _INTERNATIONAL = re.compile(
     rf"(?<![\w+])\+\d{{1,3}}(?:{_SEPARATOR}?\(\d{{1,5}}\))?(?:{_SEPARATOR}?\d{{1,5}}){{1,6}}(?!\w)"
 )
