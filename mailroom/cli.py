@@ -41,6 +41,7 @@ from store.queries import (
     submissions_by_status,
 )
 from store.receipts import receipt_counts
+from store.senders import sender_counts
 
 
 @app.command("check-config")
@@ -201,6 +202,7 @@ def status(
         )
         report["moderation"] = moderation_counts(session)
         report["receipts"] = receipt_counts(session)
+        report["senders"] = sender_counts(session)
     if json:
         import json as json_module
 
