@@ -17,6 +17,7 @@ from datetime import datetime
 
 from sqlmodel import Session
 
+from ingest.corrections import link_correction, read_hint
 from ingest.countries import country_code, country_from_domain
 from ingest.duplicates import duplicate_key, place
 from ingest.entries import read_entry
@@ -173,6 +174,8 @@ def _judge(
     if form_country and (code := country_code(form_country)):
         found = _with_country(found, code, "form")
     save_classification(session, submission, found, now)
+    if found.duplicate_of_id is None and found.request_for_id is None:
+        link_correction(session, submission, attachments, facts.answers, now)
     report.judged += 1
     if found.duplicate_of_id is not None:
         report.duplicates += 1
@@ -262,12 +265,17 @@ def _classification(
     if facts.answers:
         request_for = answered_receipt(session, facts.answers)
     if request_for is not None and request_for != submission.id:
-        kind = request_kind(fresh_text(submission.body_text, submission.body_segments))
-        original = session.get_one(Submission, request_for)
-        holds.append(
-            f"a reply to the receipt for {original.reference} ({kind}): "
-            f"apply it with `mailroom apply-request {submission.reference}`"
-        )
+        fresh = fresh_text(submission.body_text, submission.body_segments)
+        kind = request_kind(fresh)
+        hint = read_hint(submission.subject, fresh, replies=True)
+        if kind == "other" and hint is not None and hint.kind is not None:
+            request_for, kind = None, None  # a correction or an addition: linked in _judge
+        else:
+            original = session.get_one(Submission, request_for)
+            holds.append(
+                f"a reply to the receipt for {original.reference} ({kind}): "
+                f"apply it with `mailroom apply-request {submission.reference}`"
+            )
     else:
         request_for = None
     deadline = rules.consultation.deadline

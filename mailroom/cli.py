@@ -289,6 +289,7 @@ def main() -> None:
 
 # The other commands register themselves on `app` when their modules are imported.
 import mailroom.cli_channels  # noqa: E402
+import mailroom.cli_corrections  # noqa: E402
 import mailroom.cli_digest  # noqa: E402
 import mailroom.cli_moderation  # noqa: E402
 import mailroom.cli_rules  # noqa: E402

@@ -21,6 +21,7 @@ from typing import Any
 
 from sqlmodel import Session
 
+from publish.corrections import CorrectionFacts
 from publish.due import PUBLIC, is_published, late_label, public_identity
 from publish.files import reference_slug
 from publish.layout import submission_path
@@ -40,7 +41,7 @@ OPENING_CHARS = 700
 CSV_COLUMNS = (
     "reference", "url", "stakeholder_group", "country", "language", "on_time", "received_at",
     "channel", "name", "organisation", "subject", "campaign_id", "campaign_size",
-    "opening_paragraph", "opening_from",
+    "opening_paragraph", "opening_from", "replaces", "additions",
 )  # fmt: skip
 _SALUTATION = re.compile(
     r"^(dear|hi|hello|to whom|madame|monsieur|mesdames|estimad|señor|уважаем|здравствуйте|"
@@ -84,6 +85,7 @@ def write_digest(
         rows = csv.writer(csv_out)
         rows.writerow(CSV_COLUMNS)
         entries = _Entries(session, consultation, site, visibility, rows, progress)
+        entries.corrections = CorrectionFacts(session)
         context: dict[str, Any] = {
             "consultation": consultation,
             "now": now,
@@ -122,6 +124,7 @@ class _Entries:
         self.visibility, self.rows, self.progress = visibility, rows, progress
         self.listed = 0
         self._campaigns: dict[int, dict[str, Any] | None] = {}
+        self.corrections: CorrectionFacts | None = None
 
     def __iter__(self) -> Iterator[dict[str, Any]]:
         for view in iter_submissions(self.session, visibility=self.visibility):
@@ -159,6 +162,7 @@ class _Entries:
             "campaign_id": s.campaign_id,
             "campaign_size": group_of["size"] if group_of else None,
             "folded": bool(group_of) and not representative,
+            "correction": self.corrections.of(s.id) if self.corrections else None,
         }
 
     def _campaign(self, campaign_id: int) -> dict[str, Any] | None:
@@ -246,6 +250,7 @@ def _clip(text: str) -> str:
 
 
 def _csv_row(entry: dict[str, Any]) -> list[str]:
+    correction = entry["correction"] or {}
     values = {
         **entry,
         "stakeholder_group": entry["group_value"],
@@ -254,6 +259,8 @@ def _csv_row(entry: dict[str, Any]) -> list[str]:
         "campaign_id": entry["campaign_id"] or "",
         "campaign_size": entry["campaign_size"] or "",
         "opening_paragraph": entry["opening"],
+        "replaces": (correction.get("replaces") or {}).get("reference", ""),
+        "additions": " ".join(a["reference"] for a in correction.get("additions", [])),
     }
     return [_cell(values[column]) for column in CSV_COLUMNS]
 

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from publish.campaigns import CampaignFacts
+from publish.corrections import CorrectionFacts
 from publish.due import PUBLISHABLE, is_published, site_is_due
 from publish.exports import Exports
 from publish.facets import FacetSorter
@@ -134,6 +135,7 @@ def _build(
     try:
         with store.reader() as session:
             campaigns = CampaignFacts(session)
+            corrections = CorrectionFacts(session)
             for view in iter_submissions(session, statuses=PUBLISHABLE):
                 submission = view.submission
                 key = [submission.number]
@@ -153,9 +155,13 @@ def _build(
                     continue
                 page = submission_page(view, consultation)
                 page["campaign"] = campaigns.of(submission.campaign_id)
+                page["correction"] = corrections.of(submission.id)
                 path = submission_path(page["slug"])
                 site.render_unit("submissions", key, "submission.html", path, {"page": page})
                 _publish_files(store, output, key, page["files"])
+                if corrections.folded(submission.id):
+                    sitemap.add(page["slug"])  # shown and counted with the comment it changes
+                    continue
                 sorter.add({k: v for k, v in page.items() if k not in ("segments", "files")})
                 feeds["all"].add(page)
                 feeds[page["group"]].add(page)
