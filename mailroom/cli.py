@@ -293,4 +293,5 @@ import mailroom.cli_corrections  # noqa: E402
 import mailroom.cli_digest  # noqa: E402
 import mailroom.cli_moderation  # noqa: E402
 import mailroom.cli_rules  # noqa: E402
-import mailroom.cli_submission  # noqa: E402, F401
+import mailroom.cli_submission  # noqa: E402
+import mailroom.cli_themes  # noqa: E402, F401

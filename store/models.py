@@ -432,6 +432,7 @@ class Theme(SQLModel, table=True):
     units: int = Field(description="distinct texts: a campaign counts once")
     groups: str = _text(description='JSON {"group": submissions}')
     languages: str = _text(description='JSON {"language": submissions}')
+    fingerprint: str = Field(max_length=64, description="what it was computed from")
     computed_at: datetime = _utc()
 
 

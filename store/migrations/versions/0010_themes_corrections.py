@@ -66,6 +66,7 @@ def upgrade() -> None:
         sa.Column("units", sa.Integer(), nullable=False),
         sa.Column("groups", sa.Text(), nullable=False),
         sa.Column("languages", sa.Text(), nullable=False),
+        sa.Column("fingerprint", sa.String(length=64), nullable=False),
         sa.Column("computed_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id"),
     )
