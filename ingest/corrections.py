@@ -45,8 +45,8 @@ RECEIPT_SUBJECT = re.compile(
 )
 OPENING_CHARS = 600  # the words that say what a message is come first
 _VERSION = re.compile(
-    r"([\s_.-]*(v(ersion)?[\s_.-]?\d+|rev(ised|ision)?\d*|final|corrected|updated|draft|"
-    r"corrig[ée]+|révisée|revisad[ao]|\(\d+\)|\d{4}-?\d{2}-?\d{2}|\d{8}))+$",
+    r"([\s_.-]*[(\[]?(v(ersion)?[\s_.-]?\d+|rev(ised|ision)?\d*|final|corrected|updated|"
+    r"draft|corrig[ée]+|révisée|revisad[ao]|\(\d{1,2}|\d{4}-?\d{2}-?\d{2}|\d{8})[)\]]?)+$",
     re.IGNORECASE,
 )
 

@@ -31,6 +31,8 @@ from mailroom.app import (
 from mailroom.config import Settings
 from mailroom.progress import progress_bar
 from publish import OutputInUse, PreviewClash, SearchIndexFailed, build_site
+from publish.due import site_is_due
+from publish.themes import refresh_themes
 from store.moderation import moderation_counts
 from store.queries import (
     count_problems,
@@ -161,6 +163,9 @@ def publish(
     settings, clock = setup(config, now, verbose)
     started = time.perf_counter()
     with opened(settings) as store:
+        if preview or site_is_due(settings.consultation, clock()):
+            with progress_bar("themes") as advance:
+                refresh_themes(store, clock(), progress=advance)
         try:
             with progress_bar("publishing") as advance:
                 report = build_site(

@@ -34,10 +34,12 @@ from store.models import Attachment, StakeholderGroup, Submission
 from store.queries import SubmissionView, Visibility, count_submissions, iter_submissions
 from store.reports import counts_by, on_time_counts, organisations
 from store.settings import ConsultationSettings
+from store.themes import stored_themes, theme_members
 
 Progress = Callable[[int], None]
 
 OPENING_CHARS = 700
+THEME_REFERENCES = 40  # a theme's references in the digest; `mailroom themes --json` has all
 CSV_COLUMNS = (
     "reference", "url", "stakeholder_group", "country", "language", "on_time", "received_at",
     "channel", "name", "organisation", "subject", "campaign_id", "campaign_size",
@@ -100,6 +102,7 @@ def write_digest(
             "by_country": counts_by(session, Submission.country, visibility),
             "by_language": counts_by(session, Submission.language, visibility),
             "organisations": organisations(session, visibility),
+            "themes": _themes(session, groups),
             "entries": entries,
         }
         for chunk in template.generate(**context):
@@ -194,6 +197,37 @@ class _Entries:
         path = f"{self.site.language}/{submission_path(reference_slug(reference))}"
         path = path.removesuffix("index.html")  # the permalink, as the sitemap gives it
         return (self.site.base_url.rstrip("/") + "/" + path) if self.site.base_url else path
+
+
+def _themes(session: Session, groups: Sequence[StakeholderGroup] | None) -> list[dict[str, Any]]:
+    """The stored themes as far as they concern these groups: their size among them and the
+    references of their comments there (a campaign once, with its size)."""
+    shown = []
+    for theme in stored_themes(session):
+        wanted = {g.value for g in groups} if groups else set(theme.groups)
+        size = sum(n for g, n in theme.groups.items() if g in wanted)
+        if not size:
+            continue
+        members = list(theme_members(session, theme.id, groups=groups, limit=THEME_REFERENCES))
+        shown.append(
+            {
+                "label": theme.label,
+                "keywords": theme.keywords,
+                "size": size,
+                "all": theme.size,
+                "groups": [
+                    (StakeholderGroup(g).label, n) for g, n in theme.groups.items() if g in wanted
+                ],
+                "languages": theme.languages,
+                "excerpt": redact(theme.excerpt),
+                "excerpt_reference": theme.excerpt_reference,
+                "references": members,
+                "more": max(0, theme.units - len(members))
+                if len(members) == THEME_REFERENCES
+                else 0,
+            }
+        )
+    return shown
 
 
 def opening_paragraph(submission: Submission, attachments: list[Attachment]) -> tuple[str, str]:

@@ -34,6 +34,7 @@ from publish.search import SearchRecords
 from publish.settings import SiteSettings
 from publish.sitemap import Sitemap
 from publish.swap import current_build, empty_trash, fresh_build, swap_in
+from publish.theme_page import themes_page
 from store.db import Store
 from store.models import Moderation, StakeholderGroup
 from store.queries import iter_submissions
@@ -186,6 +187,9 @@ def _build(
     site.write_page(settings.language, "home.html", "index.html", home, top=True)
     output.settle("index.html")
     site.render_unit("pages", ["search"], "search.html", "search/index.html", {})
+    with store.reader() as session:
+        themes = themes_page(session)  # the stored themes (publish.themes computes them)
+    site.render_unit("pages", ["themes"], "themes.html", "themes/index.html", themes)
     for feed in feeds.values():
         feed.finish()
     singles = exports.finish()

@@ -142,6 +142,7 @@ def theme_members(
     *,
     groups: Sequence[StakeholderGroup] | None = None,
     limit: int | None = None,
+    visibility: Visibility | None = None,
 ) -> Iterator[tuple[str, int]]:
     """(reference, weight) of a theme's comments in reference order; a campaign is one
     member, at its first copy, with its size as the weight."""
@@ -152,7 +153,7 @@ def theme_members(
     )
     if groups is not None:
         query = query.where(col(Submission.stakeholder_group).in_(list(groups)))
-    query = query.order_by(col(Submission.number))
+    query = visible(query, visibility).order_by(col(Submission.number))
     if limit is not None:
         query = query.limit(limit)
     for reference, weight in session.exec(query):

@@ -162,8 +162,9 @@ TOPICS: dict[str, dict[str, tuple[str, str]]] = {
             "La cybercriminalité ne connaît pas de frontières : les gouvernements doivent coopérer "
             "aux enquêtes et partager les informations sur les attaques contre les "
             "infrastructures critiques.",
-            "Les équipes d'intervention en cas d'urgence informatique devraient travailler ensemble "
-            "par-delà les frontières pour répondre aux cyberattaques et protéger les réseaux.",
+            "Les équipes d'intervention en cas d'urgence informatique devraient travailler "
+            "ensemble par-delà les frontières pour répondre aux cyberattaques et protéger les "
+            "réseaux.",
         ),
         "es": (
             "La ciberdelincuencia cruza las fronteras, por lo que los gobiernos deben cooperar en "
