@@ -43,6 +43,8 @@ ROLE_WORDS = (
     "مدير", "مديرة", "رئيس", "رئيسة", "منسق", "منسقة", "أمين", "مستشار", "مستشارة",
     "主任", "主席", "经理", "秘书长", "所长", "部长", "研究员", "总监",
 )  # fmt: skip
+_ROLES = frozenset(ROLE_WORDS)
+_CJK_ROLES = tuple(w for w in ROLE_WORDS if "\u4e00" <= w[0] <= "\u9fff")
 # Words that make a line an organisation's name: "Digital Rights Forum".
 ORGANISATION_WORDS = (
     "association", "network", "forum", "coalition", "council", "centre", "center", "institute",
@@ -319,11 +321,9 @@ def _after_role(part: str) -> str | None:
     if not words:
         return None
     folded = [w.casefold().strip(".,") for w in words]
-    if not any(w in ROLE_WORDS for w in folded[:4]) and not any(
-        part.startswith(w) for w in ROLE_WORDS if _CJK.search(w)
-    ):
+    if not any(w in _ROLES for w in folded[:4]) and not part.startswith(_CJK_ROLES):
         return None
-    first = next(i for i, w in enumerate(folded) if w in ROLE_WORDS or i == len(folded) - 1)
+    first = next(i for i, w in enumerate(folded) if w in _ROLES or i == len(folded) - 1)
     rest = " ".join(words[first + 1 :])
     if rest and _looks_like_organisation(rest, allow_acronym=True) and rest[:1].isupper():
         return rest
