@@ -161,7 +161,10 @@ def _build(
                 site.render_unit("submissions", key, "submission.html", path, {"page": page})
                 _publish_files(store, output, key, page["files"])
                 if corrections.folded(submission.id):
-                    sitemap.add(page["slug"])  # shown and counted with the comment it changes
+                    # Shown and counted with the comment it changes: a page, found by search,
+                    # but in no list, feed or total of its own.
+                    records.add(page)
+                    sitemap.add(page["slug"])
                     continue
                 sorter.add({k: v for k, v in page.items() if k not in ("segments", "files")})
                 feeds["all"].add(page)

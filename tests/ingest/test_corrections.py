@@ -16,8 +16,9 @@ from ingest.corrections import document_stem, read_hint
 from publish.due import PUBLIC
 from store import ConsultationSettings, Store
 from store.corrections import CorrectionError, decide, link_of, links_of
-from store.models import ModerationEvent, Submission
+from store.models import ModerationEvent, ReceiptStatus, Submission
 from store.queries import count_submissions
+from store.receipts import create_receipt
 from tests.rules import judge, mail, post_rules
 
 RECEIVED = datetime(2010, 11, 8, 15, 0, tzinfo=UTC)
@@ -140,3 +141,35 @@ def test_links_count_once_and_the_operator_decides(
         )
         assert [by for by, _ in history] == ["mailroom (rules)", "clerk"]
         assert "adds to" in (history[0][1] or "") and "undone" in (history[1][1] or "")
+
+
+def test_a_reply_to_the_receipt_that_adds_a_point(
+    tmp_path: Path, store: Store, consultation: ConsultationSettings
+) -> None:
+    rules = post_rules(consultation)
+    (first,) = judge(tmp_path, store, [mail(1, address=ALICE, received=RECEIVED)], rules, NOW)
+    with store.session() as session:
+        create_receipt(
+            session, session.get_one(Submission, first.id), recipient=ALICE,
+            status=ReceiptStatus.SENT, reason=None, language="en",
+            message_id="<ack-1@un.example>", now=NOW,
+        )  # fmt: skip
+        session.commit()
+    reply = mail(
+        2, address=ALICE, subject="Re: Acknowledgement of your submission",
+        body="On reflection we would like to add one point: publish the drafts.\n",
+        headers=(("In-Reply-To", "<ack-1@un.example>"),), received=RECEIVED,
+    )  # fmt: skip
+    withdraw = mail(
+        3, address=ALICE, subject="Re: Acknowledgement of your submission",
+        body="Please withdraw my comment.\n",
+        headers=(("In-Reply-To", "<ack-1@un.example>"),), received=RECEIVED,
+    )  # fmt: skip
+    added, request = judge(tmp_path, store, [reply, withdraw], rules, NOW)
+    assert added.request_for_id is None  # not a request to apply: an addition
+    assert (request.request_for_id, request.request_kind) == (first.id, "withdraw")
+    with store.reader() as session:
+        link = link_of(session, added.id or 0)
+        assert link is not None and (link.earlier_id, link.kind) == (first.id, "adds")
+        assert f"a reply to the receipt for {first.reference}" in link.reason
+        assert link_of(session, request.id or 0) is None
