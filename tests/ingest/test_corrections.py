@@ -152,7 +152,7 @@ def test_a_reply_to_the_receipt_that_adds_a_point(
         create_receipt(
             session, session.get_one(Submission, first.id), recipient=ALICE,
             status=ReceiptStatus.SENT, reason=None, language="en",
-            message_id="<ack-1@un.example>", now=NOW,
+            message_id="ack-1@un.example", now=NOW,
         )  # fmt: skip
         session.commit()
     reply = mail(
