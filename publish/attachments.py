@@ -30,7 +30,7 @@ from publish.stripping import CannotStrip
 from store.archive import Archive
 from store.models import Attachment, Submission
 
-VERSION = "1"  # raise it when what a policy makes of a file changes: every file is made again
+VERSION = "2"  # raise it when what a policy makes of a file changes: every file is made again
 POLICIES = ("original", "stripped", "text", "withheld")
 STRIPPABLE = ("pdf", "office", "image")
 KINDS = (
@@ -287,6 +287,7 @@ class FilePublisher:
             "path": name,
             "served_size": len(data),
             "served_sha256": hashlib.sha256(data).hexdigest(),
+            "served_type": "text/plain" if policy == "text" else plan["content_type"],
             "withheld": None,
         }
 

@@ -16,6 +16,7 @@ import gzip
 import html
 import io
 import json
+import re
 import zipfile
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -237,6 +238,13 @@ def test_no_served_file_holds_an_address_a_number_a_metadata_name_or_a_position(
     ]
     zipped = sorted(n.split(":")[1] for n in names if n.count(":") == 1 and "attachments" in n)
     assert [f"files/{n}" for n in zipped] == files  # the zip holds exactly the served files
+    feed = (site / "feeds/all.atom").read_text()
+    enclosed = re.findall(r'rel="enclosure" type="([^"]+)" length="(\d+)" href="([^"]+)"', feed)
+    hrefs = {href.removeprefix("../"): (kind, int(length)) for kind, length, href in enclosed}
+    assert sorted(hrefs) == files  # served files only, each of them there
+    for href, (kind, length) in hrefs.items():
+        assert (site / href).stat().st_size == length, href
+        assert kind == "text/plain" or not href.endswith(".txt"), href
 
     # The documents keep their content, without their metadata.
     docx = Document(str(site / folder / "3-position.docx"))
