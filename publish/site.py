@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import shutil
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -35,6 +36,7 @@ from publish.sitemap import Sitemap
 from publish.swap import current_build, empty_trash, fresh_build, swap_in
 from store.db import Store
 from store.models import Moderation, StakeholderGroup
+from store.monitoring import record_publication
 from store.queries import iter_submissions
 from store.settings import ConsultationSettings
 
@@ -88,6 +90,7 @@ def build_site(
     target = site.output if preview is None else preview
     if preview is not None and preview.resolve() == site.output.resolve():
         raise PreviewClash(f"--preview {preview} is the public site.output; choose another folder")
+    started = time.perf_counter()
     previous = current_build(target)
     build = fresh_build(target, now.strftime("%Y%m%dT%H%M%S"))
     cleaner = threading.Thread(target=empty_trash, args=(target,), name="empty-trash")
@@ -102,6 +105,15 @@ def build_site(
         cleaner.join()
     report.output = target
     swap_in(target, build, keep=site.keep_builds)
+    if preview is None:
+        with store.session() as session:
+            record_publication(
+                session,
+                built_at=now,
+                seconds=time.perf_counter() - started,
+                submissions=report.submissions,
+                output=str(target),
+            )
     log.info(
         "site=%s: %d submissions published; %d files written, %d unchanged",
         target,

@@ -382,3 +382,13 @@ class Receipt(SQLModel, table=True):
     last_attempt_at: datetime | None = _utc(default=None)
     sent_at: datetime | None = _utc(default=None)
     error: str | None = _text(default=None)
+
+
+class Publication(SQLModel, table=True):
+    """One finished build of the public site: `mailroom health` and the metrics read it."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    built_at: datetime = _utc(index=True, description="the clock when the build began")
+    seconds: float = Field(description="how long the build took, swap included")
+    submissions: int
+    output: str = _text()

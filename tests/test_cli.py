@@ -12,7 +12,18 @@ from tests.cli import mailroom, write_config
 from tests.conftest import maildir
 from tests.messages import comment
 
-COMMANDS = ["check-config", "poll", "publish", "status", "list", "show", "reparse", "run", "demo"]
+COMMANDS = [
+    "check-config",
+    "poll",
+    "publish",
+    "status",
+    "list",
+    "show",
+    "reparse",
+    "run",
+    "demo",
+    "health",
+]
 REPO_CONFIG = Path(__file__).resolve().parents[1] / "config.toml"
 
 

@@ -5,6 +5,7 @@ kept until shortly before they expire, replaced once after a refusal, and never 
 from __future__ import annotations
 
 import logging
+import re
 import stat
 import sys
 import time
@@ -211,3 +212,40 @@ def test_an_operators_command_can_supply_the_token(
         f"mailbox by-command: the oauth2 command {sys.executable} exited with 1 and printed "
         "no token: no session: run the sign-in again"
     ]
+
+
+def test_ready_settings_for_microsoft_365_and_google_and_clear_refusals() -> None:
+    def oauth(**values: object) -> MailboxSettings:
+        return MailboxSettings.model_validate(
+            {"name": "m", "url": "imaps://unpan%40un.org@outlook.office365.com/INBOX",
+             "oauth2": values}
+        )  # fmt: skip
+
+    microsoft = oauth(provider="microsoft", tenant="un.org", client_id="c", refresh_token_env="R")
+    assert microsoft.oauth2 is not None
+    assert microsoft.oauth2.endpoint == "https://login.microsoftonline.com/un.org/oauth2/v2.0/token"
+    assert microsoft.oauth2.scopes == (
+        "https://outlook.office.com/IMAP.AccessAsUser.All offline_access"
+    )
+    google = oauth(provider="google", client_id="c", refresh_token_file="rt")
+    assert google.oauth2 is not None
+    assert google.oauth2.endpoint == "https://oauth2.googleapis.com/token"
+    assert google.oauth2.scopes is None
+    refusals = {
+        "http://auth.example.org/token": dict(
+            token_url="http://auth.example.org/token", client_id="c", refresh_token_env="R"
+        ),
+        "command prints the token itself; drop client_id": dict(command=["t"], client_id="c"),
+        "exactly one of refresh_token_env or refresh_token_file": dict(
+            provider="google", client_id="c"
+        ),
+        'provider = "custom" needs token_url': dict(client_id="c", refresh_token_env="R"),
+    }
+    for said, values in refusals.items():
+        with pytest.raises(ValueError, match=re.escape(said)):
+            oauth(**values)
+    with pytest.raises(ValueError, match="give exactly one of password_env or password_file"):
+        MailboxSettings.model_validate(
+            {"name": "m", "url": "imaps://u@h/INBOX", "password_env": "P",
+             "oauth2": {"command": ["t"]}}
+        )  # fmt: skip
