@@ -99,7 +99,8 @@ def _login(mailbox: MailboxSettings) -> tuple[str, str | None]:
             oauth.client_secret(where)
     except SourceUnavailable as exc:
         return line, str(exc)
-    return line + f", {mailbox.tls}", None
+    security = {"tls": "TLS", "starttls": "STARTTLS", "plain": "no TLS (loopback)"}[mailbox.tls]
+    return line + f", {security}" + (", waits in IDLE" if mailbox.idle else ""), None
 
 
 def _explain_rules(settings: Settings) -> int:
