@@ -59,6 +59,7 @@ def watch(
             )
             changed()  # whatever arrived while we were not listening
             _idle(connected, settings, stop, changed)
+            backoff.reset()
         except SourceUnavailable as exc:
             if time.monotonic() - started >= HEALTHY_SECONDS:
                 backoff.reset()
@@ -99,7 +100,10 @@ def _idle(
     while not stop.is_set():
         expires = connected.token_expires_at
         if expires is not None and time.time() >= expires:
-            raise SourceUnavailable("the access token of this session expired; logging in again")
+            log.info(
+                "mailbox=%s: the session's access token expired; logging in again", settings.name
+            )
+            return  # a new session, with a fresh token, at once
         try:
             client.idle()
             log.debug("mailbox=%s: in IDLE", settings.name)

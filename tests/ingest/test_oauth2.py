@@ -249,3 +249,25 @@ def test_ready_settings_for_microsoft_365_and_google_and_clear_refusals() -> Non
             {"name": "m", "url": "imaps://u@h/INBOX", "password_env": "P",
              "oauth2": {"command": ["t"]}}
         )  # fmt: skip
+
+
+def test_an_idle_session_logs_in_again_when_its_token_expires(
+    secure_dovecot: SecureServer, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    from tests.ingest.test_idle import watching
+
+    auth = secure_dovecot.auth
+    folder = secure_dovecot.dovecot.fresh_folder()
+    mailbox = oauth_mailbox(
+        secure_dovecot, folder, refresh_file(secure_dovecot, tmp_path), mechanism="xoauth2"
+    ).model_copy(update={"idle_minutes": 0.01})
+    auth.expires_in = 2
+    before = auth.refreshes
+    try:
+        with caplog.at_level(logging.INFO), watching(mailbox) as calls:
+            assert calls.wait_for(2, 15), "no second session after the token expired"
+    finally:
+        auth.expires_in = 3600
+    assert auth.refreshes >= before + 2
+    assert "the session's access token expired; logging in again" in caplog.text
+    assert "connecting again" not in caplog.text  # expected, so no backoff and no warning
