@@ -3,7 +3,7 @@
 The only reader of the config file. Each part gets its own table: ingest the
 `[[mailbox]]` entries, `[limits]` and the consultation's rules (`[moderation]`, `[groups]`,
 `[[group_rule]]`, `[campaigns]`, `[form]`, `[receipts]`, `[smtp]`), store `[store]` and
-`[consultation]`, publish `[site]`.
+`[consultation]`, publish `[site]`; the daemon keeps `[daemon]` and `[health]`.
 Local times take the consultation's zone; a bare date for the deadline means
 the end of that day, for the posting date its start.
 """

@@ -20,6 +20,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy.exc import SQLAlchemyError
+
 from publish.campaigns import CampaignFacts
 from publish.due import PUBLISHABLE, is_published, site_is_due
 from publish.exports import Exports
@@ -106,14 +108,17 @@ def build_site(
     report.output = target
     swap_in(target, build, keep=site.keep_builds)
     if preview is None:
-        with store.session() as session:
-            record_publication(
-                session,
-                built_at=now,
-                seconds=time.perf_counter() - started,
-                submissions=report.submissions,
-                output=str(target),
-            )
+        try:
+            with store.session() as session:
+                record_publication(
+                    session,
+                    built_at=now,
+                    seconds=time.perf_counter() - started,
+                    submissions=report.submissions,
+                    output=str(target),
+                )
+        except SQLAlchemyError as exc:  # the site is out; only `health` and the metrics miss it
+            log.warning("site=%s: published, but the build could not be recorded: %s", target, exc)
     log.info(
         "site=%s: %d submissions published; %d files written, %d unchanged",
         target,

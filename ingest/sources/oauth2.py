@@ -22,10 +22,6 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-import requests
-from authlib.common.errors import AuthlibBaseError
-from authlib.integrations.requests_client import OAuth2Session
-
 from ingest.errors import SourceUnavailable
 from ingest.settings import MailboxSettings, OAuth2Settings
 
@@ -85,6 +81,11 @@ def access_token(mailbox: MailboxSettings, *, fresh: bool = False) -> AccessToke
 def _refresh(
     where: str, settings: OAuth2Settings, refresh: str, timeout: float
 ) -> tuple[AccessToken, str | None]:
+    # Imported here: they cost half a second, which a mailbox without OAuth2 never pays.
+    import requests
+    from authlib.common.errors import AuthlibBaseError
+    from authlib.integrations.requests_client import OAuth2Session
+
     secret = settings.client_secret(where)
     secrets = [refresh, secret or ""]
     method = "client_secret_post" if secret is not None else "none"
