@@ -22,7 +22,6 @@ from ingest import MailboxSettings, poll_once
 from ingest.classification import apply_rules
 from mailroom.clock import Clock
 from mailroom.config import Settings
-from mailroom.metrics import serve_metrics
 from mailroom.watchers import Wakeups, start_watchers, stop_watchers
 from publish import build_site
 from publish.due import site_is_due
@@ -158,7 +157,11 @@ def run_daemon(settings: Settings, store: Store, clock: Clock) -> None:
 
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
-    metrics = serve_metrics(settings, store)
+    metrics = None
+    if settings.daemon.metrics_port is not None:
+        from mailroom.metrics import serve_metrics  # prometheus_client: only when asked for
+
+        metrics = serve_metrics(settings, store)
     scheduler.start()
     watchers = start_watchers(
         settings.mailboxes,
