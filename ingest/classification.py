@@ -17,7 +17,8 @@ from datetime import datetime
 
 from sqlmodel import Session
 
-from ingest.countries import country_code, country_from_domain, country_from_signature
+from ingest.corrections import link_correction, read_hint
+from ingest.countries import country_code, country_from_domain
 from ingest.duplicates import duplicate_key, place
 from ingest.entries import read_entry
 from ingest.errors import UnparseableMessage
@@ -28,6 +29,7 @@ from ingest.parse import parse_message
 from ingest.receipts import ReceiptReport, decide_receipt, send_due_receipts
 from ingest.rule_settings import IntakeRules
 from ingest.screening import fresh_text, machine_sender, request_kind, spam_by_rules
+from ingest.signatures import SenderFindings, read_sender
 from store import campaigns
 from store.archive import Archive, ArchiveCorrupt
 from store.classification import (
@@ -49,6 +51,7 @@ from store.rules import clocks_disagree, derive_moderation, is_on_time
 log = logging.getLogger(__name__)
 
 PAGE = 200
+CONTEXT_CHARS = 2000  # of each attachment's text: where an acronym may be written out
 BY_OPERATOR = (ReceivedVia.OPERATOR, ReceivedVia.FORM_RECORD)
 
 Progress = Callable[[int], None]
@@ -171,6 +174,8 @@ def _judge(
     if form_country and (code := country_code(form_country)):
         found = _with_country(found, code, "form")
     save_classification(session, submission, found, now)
+    if found.duplicate_of_id is None and found.request_for_id is None:
+        link_correction(session, submission, attachments, facts.answers, now)
     report.judged += 1
     if found.duplicate_of_id is not None:
         report.duplicates += 1
@@ -237,14 +242,15 @@ def _classification(
         rules=rules.group_rules,
         builtin=rules.groups.builtin,
     )
-    country, source = None, None
+    country, source, why = None, None, None
     domain = sender.rpartition("@")[2]
+    letter = _read_letter(submission, attachments)
     if suggestion is not None and suggestion.country:
         country, source = suggestion.country, "group rule"
     elif domain and (code := country_from_domain(domain)):
         country, source = code, "domain"
-    elif code := country_from_signature(_signature_text(submission)):
-        country, source = code, "signature"
+    elif letter.country is not None:
+        country, source, why = letter.country.value, letter.country.source, letter.country.reason
 
     holds: list[str] = []
     spam = facts.spam or spam_by_rules(submission.subject, submission.body_text, rules.moderation)
@@ -259,12 +265,17 @@ def _classification(
     if facts.answers:
         request_for = answered_receipt(session, facts.answers)
     if request_for is not None and request_for != submission.id:
-        kind = request_kind(fresh_text(submission.body_text, submission.body_segments))
-        original = session.get_one(Submission, request_for)
-        holds.append(
-            f"a reply to the receipt for {original.reference} ({kind}): "
-            f"apply it with `mailroom apply-request {submission.reference}`"
-        )
+        fresh = fresh_text(submission.body_text, submission.body_segments)
+        kind = request_kind(fresh)
+        hint = read_hint(submission.subject, fresh, replies=True)
+        if kind == "other" and hint is not None and hint.kind is not None:
+            request_for, kind = None, None  # a correction or an addition: linked in _judge
+        else:
+            original = session.get_one(Submission, request_for)
+            holds.append(
+                f"a reply to the receipt for {original.reference} ({kind}): "
+                f"apply it with `mailroom apply-request {submission.reference}`"
+            )
     else:
         request_for = None
     deadline = rules.consultation.deadline
@@ -291,6 +302,9 @@ def _classification(
         duplicate_of_id=duplicate_of,
         request_for_id=request_for,
         request_kind=kind,
+        country_reason=why,
+        organisation_suggested=letter.organisation.value if letter.organisation else None,
+        organisation_reason=letter.organisation.reason if letter.organisation else None,
     )
 
 
@@ -308,8 +322,18 @@ def _automatic(sender: str, facts: HeaderFacts) -> str | None:
     return None
 
 
+def _read_letter(submission: Submission, attachments: list[Attachment]) -> SenderFindings:
+    """Organisation and country from the signature or the letter (ingest.signatures)."""
+    return read_sender(
+        fresh_text(submission.body_text, submission.body_segments),
+        _signature_text(submission),
+        sender_name=submission.sender_name,
+        context="\n".join((a.text or "")[:CONTEXT_CHARS] for a in attachments[:3]),
+    )
+
+
 def _signature_text(submission: Submission) -> str:
-    """The signature the parser marked, or the last lines of the text."""
+    """The signature the parser marked, or "" (ingest.signatures then finds the block)."""
     if submission.body_segments:
         try:
             parts = [
@@ -317,12 +341,10 @@ def _signature_text(submission: Submission) -> str:
                 for s in json.loads(submission.body_segments)
                 if isinstance(s, dict) and s.get("kind") == "signature"
             ]
-            if parts:
-                return "\n".join(parts)
+            return "\n".join(parts)
         except (ValueError, KeyError, TypeError):
             pass
-    lines = [line for line in submission.body_text.splitlines() if line.strip()]
-    return "\n".join(lines[-5:])
+    return ""
 
 
 def _decide_receipt(

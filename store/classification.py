@@ -53,6 +53,9 @@ class Classification:
     duplicate_of_id: int | None = None
     request_for_id: int | None = None
     request_kind: str | None = None
+    country_reason: str | None = None
+    organisation_suggested: str | None = None
+    organisation_reason: str | None = None
 
 
 def awaiting_rules(
@@ -124,6 +127,11 @@ def save_classification(
     if submission.country_source not in OPERATOR_SOURCES:
         submission.country = found.country
         submission.country_source = found.country_source
+        submission.country_reason = found.country_reason
+    if not submission.organisation_confirmed:
+        submission.organisation_suggested = found.organisation_suggested
+        submission.organisation_reason = found.organisation_reason
+    submission.sender_key = submission.sender_address.lower() or None
     submission.duplicate_key = found.duplicate_key
     submission.duplicate_of_id = found.duplicate_of_id
     submission.request_for_id = found.request_for_id

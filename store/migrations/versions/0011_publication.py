@@ -1,14 +1,14 @@
 """A row per finished site build (issue 11): when, how long, how many submissions.
 
-Revision ID: 0009
-Revises: 0004
+Revision ID: 0011
+Revises: 0010
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0009"
-down_revision = "0004"
+revision = "0011"
+down_revision = "0010"
 branch_labels = None
 depends_on = None
 
