@@ -5,8 +5,6 @@ Commands live in `mailroom.cli` and the modules it imports; each registers on `a
 
 from __future__ import annotations
 
-import logging
-import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -16,6 +14,7 @@ import typer
 
 from mailroom.clock import BadTime, Clock, clock_from
 from mailroom.config import ConfigError, Settings, load_settings
+from mailroom.logs import configure_logging
 from store import DatabaseUnavailable, Store, open_store
 
 app = typer.Typer(
@@ -56,13 +55,10 @@ def fail(message: str, code: int = EXIT_CONFIG) -> typer.Exit:
 
 
 def setup(config: Path, now: str | None, verbose: bool = False) -> tuple[Settings, Clock]:
-    logging.basicConfig(
-        level=logging.INFO if verbose else logging.WARNING,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
+    configure_logging(verbose)
     try:
         settings = load_settings(config)
+        configure_logging(verbose, settings.daemon.log_format)
         return settings, clock_from(now, settings.consultation.zone)
     except (ConfigError, BadTime) as exc:
         raise fail(str(exc)) from exc

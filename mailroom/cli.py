@@ -6,6 +6,7 @@ function of one of the three parts.
 
 from __future__ import annotations
 
+import shutil
 import sys
 import time
 from pathlib import Path
@@ -13,7 +14,7 @@ from typing import Annotated
 
 import typer
 
-from ingest import poll_once, reparse_all
+from ingest import MailboxSettings, SourceUnavailable, poll_once, reparse_all
 from ingest.classification import classify_pending
 from ingest.errors import SmtpUnavailable
 from mailroom import views
@@ -28,8 +29,12 @@ from mailroom.app import (
     opened,
     setup,
 )
+<<<<<<< HEAD
 from mailroom.config import Settings
 from mailroom.privacy_view import privacy_lines
+=======
+from mailroom.config import ConfigError, Settings
+>>>>>>> i11
 from mailroom.progress import progress_bar
 from publish import OutputInUse, PreviewClash, SearchIndexFailed, build_site
 from publish.due import site_is_due
@@ -63,13 +68,10 @@ def check_config(config: ConfigOption = Path("config.toml"), now: NowOption = No
     for mailbox in settings.mailboxes:
         secret = ""
         if mailbox.is_imap:
-            secret = f", password from ${mailbox.password_env}" if mailbox.password_env else ""
-            secret = secret or f", password from file {mailbox.password_file}"
-            try:
-                mailbox.password()
-            except Exception as exc:
+            secret, problem = _login(mailbox)
+            if problem:
                 problems += 1
-                secret += f"  !! {exc}"
+                secret += f"  !! {problem}"
         after = (
             mailbox.after_store if mailbox.after_store == "flag" else f"move to {mailbox.move_to}"
         )
@@ -83,6 +85,33 @@ def check_config(config: ConfigOption = Path("config.toml"), now: NowOption = No
     typer.echo("  attachments: " + ", ".join(f"{kind} {how}" for kind, how in policies.items()))
     if problems:
         raise typer.Exit(EXIT_PROBLEMS)
+
+
+def _login(mailbox: MailboxSettings) -> tuple[str, str | None]:
+    """How the mailbox logs in, and what is wrong with it; no secret is shown."""
+    where = f"mailbox {mailbox.name}"
+    oauth = mailbox.oauth2
+    try:
+        if oauth is None:
+            source = f"${mailbox.password_env}" if mailbox.password_env else "file "
+            line = f", password from {source}{mailbox.password_file or ''}"
+            mailbox.password()
+        elif oauth.command is not None:
+            line = f", OAuth2 token from the command {oauth.command[0]}"
+            if shutil.which(oauth.command[0]) is None:
+                return line, f"{oauth.command[0]}: no such program"
+        else:
+            refresh = oauth.refresh_token_env or oauth.refresh_token_file
+            line = (
+                f", OAuth2 ({oauth.provider}, client {oauth.client_id}) at {oauth.endpoint}, "
+                f"refresh token from {'$' if oauth.refresh_token_env else 'file '}{refresh}"
+            )
+            oauth.refresh_token(where)
+            oauth.client_secret(where)
+    except SourceUnavailable as exc:
+        return line, str(exc)
+    security = {"tls": "TLS", "starttls": "STARTTLS", "plain": "no TLS (loopback)"}[mailbox.tls]
+    return line + f", {security}" + (", waits in IDLE" if mailbox.idle else ""), None
 
 
 def _explain_rules(settings: Settings) -> int:
@@ -276,7 +305,10 @@ def run(
 
     settings, clock = setup(config, now, verbose)
     with opened(settings) as store:
-        run_daemon(settings, store, clock)
+        try:
+            run_daemon(settings, store, clock)
+        except ConfigError as exc:
+            raise fail(str(exc)) from exc
 
 
 @app.command()
@@ -304,7 +336,11 @@ def main() -> None:
 import mailroom.cli_channels  # noqa: E402
 import mailroom.cli_corrections  # noqa: E402
 import mailroom.cli_digest  # noqa: E402
+<<<<<<< HEAD
 import mailroom.cli_files  # noqa: E402
+=======
+import mailroom.cli_health  # noqa: E402
+>>>>>>> i11
 import mailroom.cli_moderation  # noqa: E402
 import mailroom.cli_rules  # noqa: E402
 import mailroom.cli_submission  # noqa: E402

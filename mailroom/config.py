@@ -3,7 +3,7 @@
 The only reader of the config file. Each part gets its own table: ingest the
 `[[mailbox]]` entries, `[limits]` and the consultation's rules (`[moderation]`, `[groups]`,
 `[[group_rule]]`, `[campaigns]`, `[form]`, `[receipts]`, `[smtp]`), store `[store]` and
-`[consultation]`, publish `[site]`.
+`[consultation]`, publish `[site]`; the daemon keeps `[daemon]` and `[health]`.
 Local times take the consultation's zone; a bare date for the deadline means
 the end of that day, for the posting date its start.
 """
@@ -14,7 +14,7 @@ import tomllib
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -46,6 +46,7 @@ TABLES = (
     "form",
     "receipts",
     "smtp",
+    "health",
 )
 LISTS = ("mailbox", "group_rule")
 
@@ -63,6 +64,18 @@ class DaemonSettings(BaseModel):
 
     poll_minutes: float = Field(default=5.0, gt=0, le=1440)
     misfire_grace_seconds: int = Field(default=60, ge=1, le=3600)
+    metrics_port: int | None = Field(default=None, ge=1, le=65535)
+    metrics_address: str = "127.0.0.1"
+    log_format: Literal["text", "json"] = "text"
+
+
+class HealthSettings(BaseModel):
+    """The `[health]` table: when `mailroom health` calls something unhealthy."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    mailbox_failing_minutes: float = Field(default=30.0, gt=0)
+    site_lag_minutes: float = Field(default=15.0, gt=0)
 
 
 @dataclass(frozen=True)
@@ -81,6 +94,7 @@ class Settings:
     form: FormSettings = field(default_factory=FormSettings)
     receipts: ReceiptSettings = field(default_factory=ReceiptSettings)
     smtp: SmtpSettings | None = None
+    health: HealthSettings = field(default_factory=HealthSettings)
 
     @property
     def intake_rules(self) -> IntakeRules:
@@ -131,7 +145,10 @@ def load_settings(path: Path) -> Settings:
     limits = _table(path, {"limits": data.get("limits", {})}, "limits", LimitSettings)
     mailboxes = _mailboxes(path, data.get("mailbox", []), base)
     rules = _rules(path, data, base, consultation, site)
-    return Settings(path, consultation, mailboxes, store, site, daemon, limits, **rules)
+    health = _optional(path, data, "health", HealthSettings)
+    return Settings(
+        path, consultation, mailboxes, store, site, daemon, limits, **rules, health=health
+    )
 
 
 def _optional(path: Path, data: dict[str, Any], name: str, model: type[Model]) -> Model:

@@ -18,10 +18,11 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from ingest import poll_once
+from ingest import MailboxSettings, poll_once
 from ingest.classification import apply_rules
 from mailroom.clock import Clock
 from mailroom.config import Settings
+from mailroom.watchers import Wakeups, start_watchers, stop_watchers
 from publish import build_site
 from publish.due import site_is_due
 from publish.themes import refresh_themes
@@ -47,26 +48,37 @@ class Daemon:
         for mailbox in self.settings.mailboxes:
             if self.stop.is_set():
                 return
-            report = poll_once(
-                mailbox,
-                self.store,
-                prefix=self.settings.consultation.submission_prefix,
-                now=self.clock,
-                stop=self.stop,
-                limits=self.settings.limits,
-                rules=self.rules,
-            )
-            log.info(
-                "mailbox=%s: %d fetched, %d new, %d parsed, %d failed%s",
-                mailbox.name,
-                report.fetched,
-                report.new_submissions,
-                report.parsed,
-                report.failed,
-                f", errors: {'; '.join(report.errors)}" if report.errors else "",
-            )
-            if report.new_submissions or report.parsed or report.failed:
-                self.site_stale = True
+            self.poll_mailbox(mailbox)
+        self.after_polls()
+        self.publish_if_due()
+
+    def poll_mailbox(self, mailbox: MailboxSettings) -> None:
+        """One mailbox, once: on the interval, or woken by its IDLE watcher."""
+        if self.stop.is_set():
+            return
+        report = poll_once(
+            mailbox,
+            self.store,
+            prefix=self.settings.consultation.submission_prefix,
+            now=self.clock,
+            stop=self.stop,
+            limits=self.settings.limits,
+            rules=self.rules,
+        )
+        log.info(
+            "mailbox=%s: %d fetched, %d new, %d parsed, %d failed%s",
+            mailbox.name,
+            report.fetched,
+            report.new_submissions,
+            report.parsed,
+            report.failed,
+            f", errors: {'; '.join(report.errors)}" if report.errors else "",
+        )
+        if report.new_submissions or report.parsed or report.failed:
+            self.site_stale = True
+
+    def after_woken_polls(self) -> None:
+        """What poll_all does after its mailboxes: the rules, then the site if it is due."""
         self.after_polls()
         self.publish_if_due()
 
@@ -147,15 +159,29 @@ def run_daemon(settings: Settings, store: Store, clock: Clock) -> None:
 
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
+    metrics = None
+    if settings.daemon.metrics_port is not None:
+        from mailroom.metrics import serve_metrics  # prometheus_client: only when asked for
+
+        metrics = serve_metrics(settings, store)
     scheduler.start()
+    watchers = start_watchers(
+        settings.mailboxes,
+        daemon.stop,
+        Wakeups(scheduler, daemon.poll_mailbox, daemon.after_woken_polls, daemon.stop),
+    )
     log.info(
-        "mailroom: running; polling %d mailbox(es) every %s min",
+        "mailroom: running; polling %d mailbox(es) every %s min, %d waiting in IDLE",
         len(settings.mailboxes),
         settings.daemon.poll_minutes,
+        len(watchers),
     )
     try:
         while not daemon.stop.wait(1.0):
             pass
     finally:
         scheduler.shutdown(wait=True)
+        stop_watchers(watchers)
+        if metrics is not None:
+            metrics.shutdown()
         log.info("mailroom: stopped")

@@ -13,13 +13,19 @@ from __future__ import annotations
 import logging
 import shutil
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+<<<<<<< HEAD
 from publish.attachments import FilePublisher
+=======
+from sqlalchemy.exc import SQLAlchemyError
+
+>>>>>>> i11
 from publish.campaigns import CampaignFacts
 from publish.corrections import CorrectionFacts
 from publish.due import PUBLISHABLE, is_published, site_is_due
@@ -39,6 +45,7 @@ from publish.swap import current_build, empty_trash, fresh_build, swap_in
 from publish.theme_page import themes_page
 from store.db import Store
 from store.models import Moderation, StakeholderGroup
+from store.monitoring import record_publication
 from store.queries import iter_submissions
 from store.settings import ConsultationSettings
 
@@ -94,6 +101,7 @@ def build_site(
     target = site.output if preview is None else preview
     if preview is not None and preview.resolve() == site.output.resolve():
         raise PreviewClash(f"--preview {preview} is the public site.output; choose another folder")
+    started = time.perf_counter()
     previous = current_build(target)
     build = fresh_build(target, now.strftime("%Y%m%dT%H%M%S"))
     cleaner = threading.Thread(target=empty_trash, args=(target,), name="empty-trash")
@@ -108,6 +116,18 @@ def build_site(
         cleaner.join()
     report.output = target
     swap_in(target, build, keep=site.keep_builds)
+    if preview is None:
+        try:
+            with store.session() as session:
+                record_publication(
+                    session,
+                    built_at=now,
+                    seconds=time.perf_counter() - started,
+                    submissions=report.submissions,
+                    output=str(target),
+                )
+        except SQLAlchemyError as exc:  # the site is out; only `health` and the metrics miss it
+            log.warning("site=%s: published, but the build could not be recorded: %s", target, exc)
     log.info(
         "site=%s: %d submissions published; %d files written, %d unchanged",
         target,

@@ -22,6 +22,7 @@ from store.archive import Archive
 from store.settings import StoreSettings
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+CONNECT_SECONDS = 10  # PostgreSQL: how long to wait for a connection (a URL may say otherwise)
 
 
 class DatabaseUnavailable(Exception):
@@ -43,6 +44,8 @@ def open_engine(url: str) -> Engine:
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
     else:
         kwargs["pool_pre_ping"] = True
+        if "connect_timeout" not in parsed.query:  # a network call: never wait for ever
+            kwargs["connect_args"] = {"connect_timeout": CONNECT_SECONDS}
     engine = create_engine(parsed, **kwargs)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)

@@ -455,3 +455,13 @@ class ThemeMember(SQLModel, table=True):
     theme_id: int = Field(foreign_key="theme.id", index=True)
     weight: int = Field(default=1, description="submissions it stands for (a campaign's size)")
     similarity: float = 0.0
+
+
+class Publication(SQLModel, table=True):
+    """One finished build of the public site: `mailroom health` and the metrics read it."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    built_at: datetime = _utc(index=True, description="the clock when the build began")
+    seconds: float = Field(description="how long the build took, swap included")
+    submissions: int
+    output: str = _text()

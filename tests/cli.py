@@ -27,6 +27,7 @@ output = "site"
 
 [daemon]
 poll_minutes = {poll_minutes}
+{daemon}
 
 [moderation]
 mode = "{moderation}"
@@ -43,6 +44,7 @@ def write_config(
     moderation: str = "post",
     late: str = "publish",
     extra: str = "",
+    daemon: str = "",
 ) -> Path:
     """A config for tests: post-moderation and late comments published unless told, so what
     is polled is published (test messages without a Received header count as late)."""
@@ -55,6 +57,7 @@ def write_config(
             moderation=moderation,
             late=late,
             extra=extra,
+            daemon=daemon,
         ),
         encoding="utf-8",
     )

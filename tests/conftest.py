@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -24,6 +25,7 @@ from store import ConsultationSettings, Store, StoreSettings, open_store
 
 if TYPE_CHECKING:
     from tests.dovecot import Dovecot
+    from tests.oauth_server import AuthServer
 
 POSTGRES_URL = os.environ.get(
     "MAILROOM_TEST_POSTGRES_URL", "postgresql+psycopg://root@127.0.0.1:5432/test"
@@ -42,6 +44,41 @@ def dovecot() -> Iterator[Dovecot]:
         yield server
     finally:
         server.stop()
+
+
+@dataclass
+class SecureServer:
+    """A Dovecot that serves a certificate from a test CA (for `localhost` only) and checks
+    OAuth2 tokens with a loopback authorization server."""
+
+    dovecot: Dovecot
+    auth: AuthServer
+    ca_file: Path
+    other_ca_file: Path  # a CA that signed nothing the server shows
+
+
+@pytest.fixture(scope="session")
+def secure_dovecot(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SecureServer]:
+    import trustme
+
+    from tests.dovecot import start_dovecot
+    from tests.oauth_server import running_auth_server
+
+    ca, other = trustme.CA(), trustme.CA()
+    leaf = ca.issue_cert("localhost")
+    chain = b"".join(blob.bytes() for blob in leaf.cert_chain_pems)
+    files = tmp_path_factory.mktemp("ca")
+    ca.cert_pem.write_to_path(str(files / "ca.pem"))
+    other.cert_pem.write_to_path(str(files / "other-ca.pem"))
+    with running_auth_server() as auth:
+        server = start_dovecot(
+            introspection_url=auth.introspection_url,
+            tls=(chain, leaf.private_key_pem.bytes()),
+        )
+        try:
+            yield SecureServer(server, auth, files / "ca.pem", files / "other-ca.pem")
+        finally:
+            server.stop()
 
 
 @pytest.fixture

@@ -296,7 +296,9 @@ def _free_ports(n: int) -> list[int]:
             s.close()
 
 
-def _config(d: Path, imap_port: int, imaps_port: int, lmtp_port: int) -> str:
+def _config(
+    d: Path, imap_port: int, imaps_port: int, lmtp_port: int, introspection_url: str | None = None
+) -> str:
     if os.geteuid() == 0:
         identity = "first_valid_uid = 500\n"
         no_chroot = ""
@@ -312,6 +314,20 @@ def _config(d: Path, imap_port: int, imaps_port: int, lmtp_port: int) -> str:
         )
         no_chroot = "  chroot =\n"
     anvil = "service anvil {\n  chroot =\n}\n" if no_chroot else ""
+    mechanisms, oauth2 = "plain login", ""
+    if introspection_url is not None:
+        # Dovecot's oauth2 passdb asks the test's authorization server about each token.
+        mechanisms += " xoauth2 oauthbearer"
+        (d / "oauth2.conf").write_text(
+            f"introspection_mode = post\nintrospection_url = {introspection_url}\n"
+            "force_introspection = yes\nusername_attribute = username\n"
+            "active_attribute = active\nactive_value = true\ntimeout_msecs = 5000\n"
+        )
+        oauth2 = (
+            "auth_failure_delay = 0\n"  # a refused token is the point of some tests
+            "passdb {\n  driver = oauth2\n  mechanisms = xoauth2 oauthbearer\n"
+            f"  args = {d}/oauth2.conf\n}}\n"
+        )
     return f"""\
 base_dir = {d}/run
 state_dir = {d}/state
@@ -320,7 +336,7 @@ protocols = imap lmtp
 listen = {HOST}
 log_path = {d}/dovecot.log
 {identity}disable_plaintext_auth = no
-auth_mechanisms = plain login
+auth_mechanisms = {mechanisms}
 ssl = yes
 ssl_cert = <{d}/cert.pem
 ssl_key = <{d}/key.pem
@@ -336,8 +352,9 @@ namespace inbox {{
     auto = create
   }}
 }}
-passdb {{
+{oauth2}passdb {{
   driver = passwd-file
+  mechanisms = plain login
   args = scheme=PLAIN username_format=%n {d}/users
 }}
 userdb {{
@@ -384,12 +401,28 @@ def _greeted(port: int, timeout: float = 1.0) -> bool:
         return False
 
 
-def _prepare(d: Path, user: str, password: str, openssl: str) -> None:
+def _prepare(
+    d: Path, user: str, password: str, openssl: str, tls: tuple[bytes, bytes] | None = None
+) -> None:
     root = os.geteuid() == 0
     uid, gid = (MAIL_UID, MAIL_UID) if root else (os.getuid(), os.getgid())
     mail = d / "mail"
     (mail / user).mkdir(parents=True)
     (d / "users").write_text(f"{user}:{{PLAIN}}{password}:{uid}:{gid}::{mail / user}::\n")
+    if tls is not None:  # a certificate chain and key the test made (e.g. with trustme)
+        (d / "cert.pem").write_bytes(tls[0])
+        (d / "key.pem").write_bytes(tls[1])
+    else:
+        _self_signed(d, openssl)
+    # The auth process runs as `dovecot` and must reach D/users (mkdtemp makes D 0700).
+    d.chmod(0o711)
+    (d / "users").chmod(0o644)
+    if root:
+        for path in (mail, mail / user):
+            os.chown(path, uid, gid)
+
+
+def _self_signed(d: Path, openssl: str) -> None:
     subprocess.run(
         [
             openssl, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
@@ -400,19 +433,22 @@ def _prepare(d: Path, user: str, password: str, openssl: str) -> None:
         check=True,
         capture_output=True,
     )  # fmt: skip
-    # The auth process runs as `dovecot` and must reach D/users (mkdtemp makes D 0700).
-    d.chmod(0o711)
-    (d / "users").chmod(0o644)
-    if root:
-        for path in (mail, mail / user):
-            os.chown(path, uid, gid)
 
 
-def start_dovecot(base: Path | None = None, *, attempts: int = 3) -> Dovecot:
+def start_dovecot(
+    base: Path | None = None,
+    *,
+    attempts: int = 3,
+    introspection_url: str | None = None,
+    tls: tuple[bytes, bytes] | None = None,
+) -> Dovecot:
     """Start a private Dovecot in a new dir `mkdtemp(prefix="dc-", dir=base)`.
 
     Keep `base` short (unix socket paths must fit in 108 bytes) and, as root,
     traversable by the `dovecot` user. Retries with new ports if one was taken.
+    With `introspection_url`, XOAUTH2 and OAUTHBEARER logins are checked there (Dovecot's
+    oauth2 passdb); `tls` is a (certificate chain, key) PEM pair to serve instead of a
+    self-signed certificate.
     """
     binary = _find("dovecot")
     if binary is None:
@@ -422,7 +458,7 @@ def start_dovecot(base: Path | None = None, *, attempts: int = 3) -> Dovecot:
         raise RuntimeError("openssl not found: install Debian's openssl")
     for attempt in range(1, attempts + 1):
         try:
-            return _start_once(binary, openssl, base)
+            return _start_once(binary, openssl, base, introspection_url, tls)
         except _PortTaken:
             if attempt == attempts:
                 raise
@@ -433,13 +469,20 @@ class _PortTaken(RuntimeError):
     pass
 
 
-def _start_once(binary: str, openssl: str, base: Path | None) -> Dovecot:
+def _start_once(
+    binary: str,
+    openssl: str,
+    base: Path | None,
+    introspection_url: str | None = None,
+    tls: tuple[bytes, bytes] | None = None,
+) -> Dovecot:
     d = Path(tempfile.mkdtemp(prefix="dc-", dir=base))
     try:
         user, password = "test", "secret"
-        _prepare(d, user, password, openssl)
+        _prepare(d, user, password, openssl, tls)
         imap_port, imaps_port, lmtp_port = _free_ports(3)
-        (d / "dovecot.conf").write_text(_config(d, imap_port, imaps_port, lmtp_port))
+        config = _config(d, imap_port, imaps_port, lmtp_port, introspection_url)
+        (d / "dovecot.conf").write_text(config)
         with (d / "dovecot.out").open("wb") as output:
             process = subprocess.Popen(
                 [binary, "-F", "-c", str(d / "dovecot.conf")],

@@ -1,25 +1,23 @@
 """An IMAP folder through imapclient: UID SEARCH in windows, batched UID FETCH with BODY.PEEK[].
 
-Nothing here deletes or expunges. A stored message is flagged (or moved, where
-the server has MOVE) only when `mark_done` is called, after the commit.
+The session is opened (TLS, login) by `connection.connect`. Nothing here deletes or
+expunges. A stored message is flagged (or moved, where the server has MOVE) only when
+`mark_done` is called, after the commit.
 """
 
 from __future__ import annotations
 
-import contextlib
 import logging
-import socket
-import ssl
 from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from imapclient import IMAPClient
-from imapclient.exceptions import IMAPClientError, LoginError
+from imapclient.exceptions import IMAPClientError
 
 from ingest.errors import SourceUnavailable
 from ingest.settings import MailboxSettings
 from ingest.sources.base import Batch, Known, RawMessage
+from ingest.sources.connection import close, connect, describe
 from store.models import ReceivedVia
 
 log = logging.getLogger(__name__)
@@ -34,7 +32,7 @@ class ImapSource:
         self.settings = settings
         self.mailbox = settings.name
         self.folder = settings.folder
-        self._client = _connect(settings)
+        self._client = connect(settings).client
         try:
             self._selected = self._client.select_folder(self.folder)
         except IMAPClientError as exc:
@@ -133,41 +131,7 @@ class ImapSource:
             ) from exc
 
     def close(self) -> None:
-        try:
-            self._client.logout()
-        except (IMAPClientError, OSError):
-            with contextlib.suppress(OSError):
-                self._client.shutdown()
-
-
-def _connect(settings: MailboxSettings) -> IMAPClient:
-    where = f"mailbox {settings.name} ({settings.host}:{settings.port})"
-    context = ssl.create_default_context(cafile=str(settings.ca_file) if settings.ca_file else None)
-    password = settings.password()
-    try:
-        client = IMAPClient(
-            settings.host,
-            port=settings.port,
-            ssl=settings.scheme == "imaps",
-            ssl_context=context,
-            timeout=settings.timeout_seconds,
-        )
-    except (OSError, IMAPClientError) as exc:
-        raise SourceUnavailable(f"{where}: cannot connect: {_text(exc)}") from exc
-    client.normalise_times = False
-    try:
-        if settings.scheme == "imap" and not settings.loopback:
-            client.starttls(context)
-        client.login(settings.user, password)
-    except LoginError as exc:
-        client.shutdown()
-        raise SourceUnavailable(
-            f"{where}: login as {settings.user!r} refused; check the user in url and the password"
-        ) from exc
-    except (OSError, IMAPClientError, ssl.SSLError) as exc:
-        client.shutdown()
-        raise SourceUnavailable(f"{where}: {_text(exc)}") from exc
-    return client
+        close(self._client)
 
 
 def _aware(value: Any) -> datetime | None:
@@ -177,6 +141,4 @@ def _aware(value: Any) -> datetime | None:
 
 
 def _text(exc: BaseException) -> str:
-    if isinstance(exc, socket.timeout):
-        return "timed out"
-    return str(exc) or type(exc).__name__
+    return describe(exc)

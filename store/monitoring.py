@@ -1,0 +1,90 @@
+"""What an operator's health check and metrics read: every number comes from these queries.
+
+They stay cheap enough to run on each scrape: counts grouped by an indexed column, the
+newest rows by primary key, and no scan that grows with the archive beyond a count.
+"""
+
+from __future__ import annotations
+
+import statistics
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from store.models import Message, Problem, Publication, Submission, SubmissionStatus
+from store.queries import Visibility, visible
+
+SET_ASIDE = "%set aside"  # how ingest marks a message that brought the parser down
+RECENT = 100
+
+
+def record_publication(
+    session: Session, *, built_at: datetime, seconds: float, submissions: int, output: str
+) -> None:
+    session.add(
+        Publication(built_at=built_at, seconds=seconds, submissions=submissions, output=output)
+    )
+    session.commit()
+
+
+def last_publication(session: Session) -> Publication | None:
+    return session.exec(select(Publication).order_by(col(Publication.id).desc()).limit(1)).first()
+
+
+def failure_counts(session: Session) -> tuple[int, int]:
+    """(parse failures, set aside): failed submissions, told apart by why."""
+    failed = col(Submission.status) == SubmissionStatus.FAILED
+    total = session.exec(select(func.count()).select_from(Submission).where(failed)).one()
+    aside = session.exec(
+        select(func.count())
+        .select_from(Submission)
+        .where(failed, col(Submission.error).like(SET_ASIDE))
+    ).one()
+    return int(total) - int(aside), int(aside)
+
+
+@dataclass(frozen=True, slots=True)
+class RecordLag:
+    """Seconds from the mailbox receiving a message to Mailroom recording it, newest records."""
+
+    newest: float
+    median: float
+    most: float
+    records: int
+
+
+def record_lag(session: Session, last: int = RECENT) -> RecordLag | None:
+    rows = session.exec(
+        select(Message.received_at, Message.fetched_at).order_by(col(Message.id).desc()).limit(last)
+    ).all()
+    if not rows:
+        return None
+    lags = [max(0.0, (fetched - received).total_seconds()) for received, fetched in rows]
+    return RecordLag(lags[0], statistics.median(lags), max(lags), len(lags))
+
+
+def failing_since(session: Session, mailbox: str, last_success: datetime | None) -> datetime | None:
+    """When the mailbox's present run of failed polls began: its first poll problem since the
+    last success (None: no such problem recorded)."""
+    query = select(func.min(Problem.at)).where(Problem.mailbox == mailbox, Problem.kind == "poll")
+    if last_success is not None:
+        query = query.where(col(Problem.at) > last_success)
+    return session.exec(query).one()
+
+
+def newest_public_change(session: Session, visibility: Visibility) -> datetime | None:
+    """When the newest public comment became public: recorded, judged or approved."""
+    row = session.exec(
+        visible(
+            select(
+                func.max(Submission.created_at),
+                func.max(Submission.classified_at),
+                func.max(Submission.moderated_at),
+            ).select_from(Submission),
+            visibility,
+        )
+    ).one()
+    moments = [moment for moment in row if moment is not None]
+    return max(moments) if moments else None
