@@ -10,7 +10,7 @@ import json
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import func, insert
 from sqlmodel import Session, col, select
 
 from store.models import (
@@ -21,6 +21,7 @@ from store.models import (
     SubmissionStatus,
 )
 from store.queries import find_submission
+from store.rules import RULES
 
 
 class ModerationError(Exception):
@@ -51,6 +52,31 @@ def record_event(
             reason=reason,
             changes=json.dumps(changes, ensure_ascii=False, default=str) if changes else None,
         )
+    )
+
+
+def record_rule_events(
+    session: Session, changes: list[tuple[int, Moderation, Moderation, str]], *, at: datetime
+) -> None:
+    """What the rules decided for a page, one event per submission whose state changed:
+    (submission, from, to, reason), in one INSERT."""
+    if not changes:
+        return
+    session.execute(
+        insert(ModerationEvent),
+        [
+            {
+                "submission_id": sid,
+                "at": at,
+                "by": RULES,
+                "action": "rules",
+                "from_state": before.value,
+                "to_state": after.value,
+                "reason": reason,
+                "changes": None,
+            }
+            for sid, before, after, reason in changes
+        ],
     )
 
 

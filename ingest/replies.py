@@ -1,0 +1,102 @@
+"""A worker's answer for one message, as one line of JSON and back: its record and assessment.
+
+Plain JSON rather than pickle: a worker reads hostile files, and the daemon should trust
+nothing from it but data.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from datetime import datetime
+from typing import Any
+
+from ingest.assessment import Assessment
+from ingest.headers import HeaderFacts
+from ingest.similarity import Fingerprint
+from store.classification import FormContent
+from store.content import AttachmentContent, SubmissionContent
+from store.models import StakeholderGroup, TextStatus
+
+
+def encode(record: SubmissionContent, assessment: Assessment | None) -> dict[str, Any]:
+    content = asdict(record)
+    content["date_header"] = _when(record.date_header)
+    return {"content": content, "assessment": _assessment(assessment) if assessment else None}
+
+
+def decode(reply: dict[str, Any]) -> tuple[SubmissionContent, Assessment | None]:
+    content = dict(reply["content"])
+    content["date_header"] = _time(content["date_header"])
+    content["attachments"] = [
+        AttachmentContent(
+            **{
+                **a,
+                "text_status": TextStatus(a["text_status"]) if a["text_status"] else None,
+            }
+        )
+        for a in content["attachments"]
+    ]
+    found = reply.get("assessment")
+    return SubmissionContent(**content), _read_assessment(found) if found else None
+
+
+def _assessment(found: Assessment) -> dict[str, Any]:
+    facts = asdict(found.facts)
+    facts["received_header_at"] = _when(found.facts.received_header_at)
+    printed = found.fingerprint
+    return {
+        **{name: getattr(found, name) for name in _PLAIN},
+        "facts": facts,
+        "form": asdict(found.form) if found.form else None,
+        "group": found.group.value if found.group else None,
+        "holds": list(found.holds),
+        "fingerprint": {
+            "signature": printed.signature.hex(),
+            "buckets": printed.buckets,
+            "exact": printed.exact,
+            "words": printed.words,
+        }
+        if printed
+        else None,
+    }
+
+
+def _read_assessment(found: dict[str, Any]) -> Assessment:
+    facts = dict(found["facts"])
+    facts["received_header_at"] = _time(facts["received_header_at"])
+    facts["answers"] = tuple(facts["answers"])
+    printed = found["fingerprint"]
+    return Assessment(
+        **{name: found[name] for name in _PLAIN},
+        facts=HeaderFacts(**facts),
+        form=FormContent(**found["form"]) if found["form"] else None,
+        group=StakeholderGroup(found["group"]) if found["group"] else None,
+        holds=tuple(found["holds"]),
+        fingerprint=Fingerprint(
+            bytes.fromhex(printed["signature"]),
+            [int(b) for b in printed["buckets"]],
+            bool(printed["exact"]),
+            int(printed["words"]),
+        )
+        if printed
+        else None,
+    )
+
+
+_PLAIN = (
+    "group_rule",
+    "country",
+    "country_source",
+    "spam",
+    "automatic",
+    "duplicate_key",
+    "request_kind",
+)
+
+
+def _when(value: datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def _time(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
