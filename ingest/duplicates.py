@@ -10,7 +10,7 @@ texts after it. The persistent LSH index itself is in store.campaigns.
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -69,9 +69,11 @@ def place_all(
     joins: list[tuple[int, int]] = []
     leaders: list[tuple[int, bytes, list[int]]] = []
     for sid, print_ in prints:
-        shared: Counter[int] = Counter()
+        shared: dict[int, int] = {}
         for bucket in set(print_.buckets):
-            shared.update(leader for leader in index.get(bucket, ()) if leader != sid)
+            for leader in index.get(bucket, ()):
+                if leader != sid:
+                    shared[leader] = shared.get(leader, 0) + 1
         ranked = sorted(shared.items(), key=lambda item: (-item[1], item[0]))[:MAX_CANDIDATES]
         needed = 1.0 if print_.exact else settings.threshold
         match = next(

@@ -17,15 +17,13 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from email.parser import BytesHeaderParser
-from email.policy import compat32
 
 from ingest.classification import RulesReport, apply_rules
 from ingest.errors import SourceUnavailable
 from ingest.rule_settings import IntakeRules
 from ingest.settings import LimitSettings, MailboxSettings
 from ingest.sources import RawMessage, Source, open_source
-from ingest.sources.base import header_block
+from ingest.sources.base import message_id_of
 from ingest.submissions import Records, add_waiting, worker_pool
 from store.content import PendingParse
 from store.db import Store
@@ -203,23 +201,10 @@ def _sighting(
         uid=raw.uid,
         sha256=sha256,
         size=len(raw.data),
-        message_id=_message_id(raw.data),
+        message_id=message_id_of(raw.data),
         received_at=raw.received_at or now,
         received_via=raw.received_via,
     )
-
-
-def _message_id(data: bytes) -> str | None:
-    """The Message-ID, read from the header block alone: intake must stay cheap."""
-    try:
-        headers = BytesHeaderParser(policy=compat32).parsebytes(header_block(data))
-        value = headers.get("message-id")
-    except Exception:
-        return None
-    if value is None:
-        return None
-    cleaned = " ".join(str(value).split()).strip("<>")
-    return cleaned or None
 
 
 def _uid_order(key: str) -> tuple[int, str]:

@@ -20,7 +20,7 @@ from ingest.assessment import Assessment, AssessmentRules, Comment, assess
 from ingest.bounds import decoded_chunks, restored_chunks
 from ingest.formats import Child, Extracted, kind_of
 from ingest.forms import fields_from_mail, is_form_mail
-from ingest.headers import read_header_facts
+from ingest.headers import header_facts
 from ingest.language import detect_language, enough_letters
 from ingest.names import checked_name, safe_name, unique_names
 from ingest.parse import ParsedAttachment, ParsedMessage, parse_message
@@ -28,7 +28,8 @@ from ingest.readers import read_file
 from ingest.segments import mark_segments
 from ingest.settings import LimitSettings
 from ingest.sniff import known_type
-from store.archive import HEAD, Archive
+from ingest.sources.base import top_received_time
+from store.archive import Archive
 from store.content import AttachmentContent, SubmissionContent
 from store.models import Channel, TextStatus
 
@@ -88,7 +89,9 @@ def read_message(
     record = content(prepared)
     if rules is None:
         return record, None
-    facts = read_header_facts(raw[:HEAD], rules.moderation.authserv_id)  # as a re-run reads it
+    facts = header_facts(
+        prepared.parsed.headers, top_received_time(raw), rules.moderation.authserv_id
+    )
     comment = Comment(
         subject=record.subject,
         sender_name=record.sender_name,

@@ -18,6 +18,7 @@ from datetime import datetime
 from sqlalchemy import bindparam, func, insert, update
 from sqlmodel import Session, col, select
 
+from store.bulk import insert_rows, table_of, update_rows
 from store.models import Campaign, Moderation, SimilarityBucket, SimilarityLeader, Submission
 from store.queries import Visibility, visible
 
@@ -91,12 +92,14 @@ def lead_all(session: Session, leaders: list[tuple[int, bytes, list[int]]]) -> N
     """Make these texts leaders later texts are compared with: one INSERT per table."""
     if not leaders:
         return
-    session.execute(
-        insert(SimilarityLeader),
+    insert_rows(
+        session,
+        SimilarityLeader,
         [{"submission_id": sid, "signature": signature} for sid, signature, _ in leaders],
     )
-    session.execute(
-        insert(SimilarityBucket),
+    insert_rows(
+        session,
+        SimilarityBucket,
         [
             {"bucket": bucket, "leader_id": sid}
             for sid, _, buckets in leaders
@@ -140,7 +143,7 @@ def join_all(session: Session, joins: list[tuple[int, int]], now: datetime) -> d
         current.update({int(leader): int(cid) for cid, leader in made})
     grown = [leader for leader in leader_ids if leader not in new]
     if grown:
-        table = Campaign.metadata.tables["campaign"]  # a plain UPDATE run many times over
+        table = table_of(Campaign)
         session.execute(
             update(table)
             .where(table.c.id == bindparam("b_campaign"))
@@ -148,8 +151,9 @@ def join_all(session: Session, joins: list[tuple[int, int]], now: datetime) -> d
             [{"b_campaign": current[leader], "b_more": members[leader]} for leader in grown],
         )
     placed = {member: current[leader] for member, leader in joins}
-    session.execute(
-        update(Submission),
+    update_rows(
+        session,
+        Submission,
         [
             {"id": sid, "campaign_id": cid}
             for sid, cid in [*placed.items(), *((leader, current[leader]) for leader in new)]

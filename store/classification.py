@@ -15,6 +15,7 @@ from datetime import datetime
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
+from store.bulk import update_rows
 from store.models import (
     Attachment,
     Channel,
@@ -172,8 +173,9 @@ def save_judgements(session: Session, judged: list[Judgement], now: datetime) ->
     caller: a confirmed group, a country they typed, their moderation)."""
     if not judged:
         return
-    session.execute(
-        update(Submission),
+    update_rows(
+        session,
+        Submission,
         [
             {
                 "id": j.id,

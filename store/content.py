@@ -11,9 +11,10 @@ import json
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import delete, insert, update
+from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
+from store.bulk import insert_rows, update_rows
 from store.models import (
     Attachment,
     Channel,
@@ -123,8 +124,9 @@ def save_contents(session: Session, items: list[tuple[int, SubmissionContent]]) 
     statement per message. The attachments are replaced, so a reparse leaves the same rows."""
     if not items:
         return
-    session.execute(
-        update(Submission),
+    update_rows(
+        session,
+        Submission,
         [
             {
                 "id": submission_id,
@@ -193,8 +195,9 @@ def save_failures(session: Session, items: list[tuple[int, str]], *, at: datetim
         )
         if sid is not None
     }
-    session.execute(
-        update(Submission),
+    update_rows(
+        session,
+        Submission,
         [
             {
                 "id": submission_id,
@@ -220,8 +223,7 @@ def save_failures(session: Session, items: list[tuple[int, str]], *, at: datetim
         for submission_id, error in items
         if before[submission_id][1:] != (SubmissionStatus.FAILED, error)
     ]
-    if problems:
-        session.execute(insert(Problem), problems)
+    insert_rows(session, Problem, problems)
 
 
 def save_failure(session: Session, submission_id: int, error: str, *, at: datetime) -> None:
@@ -232,5 +234,4 @@ def _replace_attachments(
     session: Session, submission_ids: list[int], rows: list[dict[str, object]]
 ) -> None:
     session.execute(delete(Attachment).where(col(Attachment.submission_id).in_(submission_ids)))
-    if rows:
-        session.execute(insert(Attachment), rows)
+    insert_rows(session, Attachment, rows)

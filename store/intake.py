@@ -16,6 +16,7 @@ from sqlalchemy import func, insert, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from store.bulk import insert_rows, table_of
 from store.models import (
     Channel,
     Checkpoint,
@@ -159,10 +160,9 @@ def _record(
             }
         matched.append((sighting, match))
     if new_rows:  # one INSERT for the batch's new submissions, their ids returned
+        table = table_of(Submission)
         made = session.execute(
-            insert(Submission).returning(
-                col(Submission.sha256), col(Submission.id), col(Submission.reference)
-            ),
+            insert(table).returning(table.c.sha256, table.c.id, table.c.reference),
             list(new_rows.values()),
         )
         existing.update({sha: (int(sid), str(ref)) for sha, sid, ref in made})
@@ -175,8 +175,9 @@ def _record(
         if new:
             seen_new.add(sighting.sha256)
         recorded.append(Recorded(sighting, submission_id, reference, new))
-    session.execute(
-        insert(Message),
+    insert_rows(
+        session,
+        Message,
         [
             {
                 "mailbox": r.sighting.mailbox,

@@ -10,9 +10,10 @@ import json
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, insert
+from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from store.bulk import insert_rows
 from store.models import (
     Moderation,
     ModerationEvent,
@@ -62,8 +63,9 @@ def record_rule_events(
     (submission, from, to, reason), in one INSERT."""
     if not changes:
         return
-    session.execute(
-        insert(ModerationEvent),
+    insert_rows(
+        session,
+        ModerationEvent,
         [
             {
                 "submission_id": sid,

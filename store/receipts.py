@@ -10,9 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, insert
+from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from store.bulk import insert_rows
 from store.models import Receipt, ReceiptStatus, Submission
 
 LEASE = timedelta(minutes=10)  # a sender that died mid-send is retried after this
@@ -136,8 +137,9 @@ def create_receipts(session: Session, rows: list[dict[str, object]], now: dateti
     reason, language, message_id each."""
     if not rows:
         return
-    session.execute(
-        insert(Receipt),
+    insert_rows(
+        session,
+        Receipt,
         [
             {
                 **row,
