@@ -11,7 +11,8 @@ database, the one process that does. A thread here feeds the workers and reads t
 answers, so they never wait for the daemon's commits.
 
 A worker names the step it starts (the message, or one file), so when one dies or
-runs past `extraction_seconds` the culprit is known. It is killed with its whole
+runs out of time (`extraction_seconds` for a file, PARSE_SECONDS for the message) the
+culprit is known. It is killed with its whole
 process group (antiword included) and a fresh one takes over. A file that hung or
 crashed its reader is `timed_out` or `failed`, and its message is read again without
 it; a message whose parse itself kills its worker MAX_DEATHS times is set aside as
@@ -48,6 +49,7 @@ log = logging.getLogger(__name__)
 
 WORKER = "ingest.worker"  # the module each worker process runs (tests point it elsewhere)
 MAX_DEATHS = 3  # a message that kills its worker this often is set aside
+PARSE_SECONDS = 120.0  # to parse one message and store its files; past it, it is set aside
 AHEAD = 4  # messages handed to a worker before it answers: it never waits for the daemon
 STILLBORN = 3  # workers in a row that die before saying anything: the install is broken
 
@@ -228,11 +230,16 @@ class WorkerPool:
     def _size(self) -> int:
         return self.limits.extraction_workers
 
+    def _limit(self, step: object) -> float:
+        """How long a step may take: a file, extraction_seconds; the message, PARSE_SECONDS
+        (a 100 MB attachment is decoded and stored in that step, however slow the disk)."""
+        return self.limits.extraction_seconds if isinstance(step, str) else PARSE_SECONDS
+
     def _timeout(self) -> float | None:
-        busy = [w.since for w in self._workers if w.step is not _IDLE]
-        if not busy:
+        ends = [w.since + self._limit(w.step) for w in self._workers if w.step is not _IDLE]
+        if not ends:
             return None
-        return max(0.0, min(busy) + self.limits.extraction_seconds - time.monotonic())
+        return max(0.0, min(ends) - time.monotonic())
 
     def _read(self, worker: _Worker, selector: selectors.BaseSelector) -> None:
         assert worker.process.stdout is not None
@@ -268,9 +275,9 @@ class WorkerPool:
         self._deliver(task, outcome)
 
     def _overdue(self, selector: selectors.BaseSelector) -> None:
-        limit = self.limits.extraction_seconds
         for worker in list(self._workers):
-            if worker.step is not _IDLE and time.monotonic() - worker.since >= limit:
+            step = worker.step
+            if step is not _IDLE and time.monotonic() - worker.since >= self._limit(step):
                 self._died(worker, selector, "", timed_out=True)
 
     def _died(
@@ -321,7 +328,7 @@ class WorkerPool:
             )
             return None
         if timed_out:
-            return Failed(f"parsing took longer than {limit} (extraction_seconds); set aside")
+            return Failed(f"parsing took longer than {PARSE_SECONDS:g} s; set aside")
         task.deaths += 1
         log.warning("%s: parsing it stopped a worker process (%s)", task.sha256[:12], how)
         if task.deaths >= MAX_DEATHS:
