@@ -51,6 +51,7 @@ POSTGRES_URL = os.environ.get(
         f"postgresql+psycopg://{getpass.getuser()}@127.0.0.1:5432/test",
     ),
 )
+SKIPPABLE = ("postgresql", "imap", "publish", "reparse", "parse")
 PASSWORD_ENV = "MAILROOM_BENCH_IMAP_PASSWORD"  # noqa: S105 (a variable's name, not a secret)
 
 
@@ -190,7 +191,10 @@ def _main(argv: list[str] | None) -> int:
     parser.add_argument("--seed", type=int, default=1, help="which generated mailbox")
     parser.add_argument("--postgres", default=POSTGRES_URL, help="server for the PostgreSQL ingest")
     parser.add_argument(
-        "--skip", default="", help="comma-separated: postgresql, imap, publish (intake only)"
+        "--skip",
+        default="",
+        help="comma-separated: postgresql, imap, publish, reparse, parse (the parser alone and "
+        "the floors on the whole corpus); e.g. publish,parse for a lean intake run",
     )
     parser.add_argument(
         "--keep", action="store_true", help="keep OUT/work (stores, sites) afterwards"
@@ -247,10 +251,12 @@ def _main(argv: list[str] | None) -> int:
         floor_runs.append(run)
         return run
 
-    parser_floor("P parser floor", big, large)
-    floor_a = stage("parse_floor", "A parse floor", {"maildir": str(big)}, large)
-    parse_only = stage("parse_mailroom", "Mailroom parse", {"maildir": str(big)}, large)
-    rows.append(Row("Mailroom parse_message only (no store)", parse_only, floor_a, "msg/s"))
+    floor_a: Measured | None = None
+    if "parse" not in skip:  # the parser alone, and the floors on the whole corpus
+        parser_floor("P parser floor", big, large)
+        floor_a = stage("parse_floor", "A parse floor", {"maildir": str(big)}, large)
+        parse_only = stage("parse_mailroom", "Mailroom parse", {"maildir": str(big)}, large)
+        rows.append(Row("Mailroom parse_message only (no store)", parse_only, floor_a, "msg/s"))
 
     small_store = sqlite_store(out, "sqlite-small")
     ingest_small = stage(
@@ -350,15 +356,18 @@ def _main(argv: list[str] | None) -> int:
         )
         rows.append(Row("Mailroom publish: build_site", publish_large, floor_c, "pages/s"))
         memory["publish"] = (publish_small, publish_large)
-    near = parser_floor("P parser floor before reparse", little, small)
-    reparse = stage("reparse", "reparse 4N", large_store, large)
-    rows.append(Row("Mailroom reparse: reparse_all", reparse, near, "msg/s"))
-    parser_floor("P parser floor again", big, large)
+    if "reparse" not in skip:
+        near = parser_floor("P parser floor before reparse", little, small)
+        reparse = stage("reparse", "reparse 4N", large_store, large)
+        rows.append(Row("Mailroom reparse: reparse_all", reparse, near, "msg/s"))
+    if "parse" not in skip:
+        parser_floor("P parser floor again", big, large)
     floor_p = pooled("P parser floor, all runs", floor_runs)
-    rows[:0] = [
-        Row("P: parser floor (mail-parser alone, one process)", floor_p, None, "msg/s"),
-        Row("A: parse floor (stdlib policy.default, walk, decode)", floor_a, None, "msg/s"),
-    ]
+    rows[:0] = [Row("P: parser floor (mail-parser alone, one process)", floor_p, None, "msg/s")]
+    if floor_a is not None:
+        rows.insert(
+            1, Row("A: parse floor (stdlib policy.default, walk, decode)", floor_a, None, "msg/s")
+        )
 
     checks = target_checks(rows, memory)
     report = {
