@@ -211,9 +211,9 @@ def _main(argv: list[str] | None) -> int:
         parser.error("--messages must be at least 40")
     small = large // 4
     skip = {s.strip() for s in args.skip.split(",") if s.strip()}
-    unknown = skip - {"postgresql", "imap", "publish"}
+    unknown = skip - set(SKIPPABLE)
     if unknown:
-        parser.error(f"--skip knows postgresql, imap and publish, not {', '.join(sorted(unknown))}")
+        parser.error(f"--skip knows {', '.join(SKIPPABLE)}, not {', '.join(sorted(unknown))}")
     out: Path = args.out.resolve()
     out.mkdir(parents=True, exist_ok=True)
     shutil.rmtree(out / "work", ignore_errors=True)
