@@ -15,7 +15,8 @@ from dataclasses import dataclass, replace
 
 from pydantic import BaseModel, ConfigDict
 
-from ingest.countries import country_code, country_from_domain, country_from_signature
+from ingest.corrections import Hint, read_hint
+from ingest.countries import country_code, country_from_domain
 from ingest.forms import FormRecord
 from ingest.groups import suggest_group
 from ingest.headers import HeaderFacts
@@ -28,9 +29,12 @@ from ingest.rule_settings import (
     ModerationSettings,
 )
 from ingest.screening import fresh_text, machine_sender, request_kind, spam_by_rules
+from ingest.signatures import read_sender
 from ingest.similarity import Fingerprint, content_words, core_text, fingerprint
 from store.classification import FormContent
 from store.models import Channel, StakeholderGroup
+
+CONTEXT_CHARS = 2000  # of each attachment's text: where an acronym may be written out
 
 
 class AssessmentRules(BaseModel):
@@ -68,6 +72,7 @@ class Comment:
     channel: Channel
     by_mail: bool
     attachments: tuple[tuple[str | None, str], ...] = ()  # (text, sha256), in position order
+    files: tuple[tuple[str, str], ...] = ()  # (name, sha256) of the files it came with, not nested
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,12 +83,19 @@ class Assessment:
     group_rule: str | None
     country: str | None
     country_source: str | None
+    country_reason: str | None  # the words the country was read from, when the letter gave it
+    organisation_suggested: str | None  # read from the signature or the letter
+    organisation_reason: str | None
     spam: str | None
     automatic: str | None
     holds: tuple[str, ...]  # before the ones only the database can tell (replies, clocks)
     duplicate_key: str | None
     fingerprint: Fingerprint | None
     request_kind: str | None  # what it asks, should it answer one of our receipts
+    reply_adds: bool  # a reply to our receipt that corrects or adds: linked, not a request
+    correction_hint: Hint | None  # what it says of itself (ingest.corrections)
+    files: tuple[tuple[str, str], ...]
+    has_attachments: bool
 
 
 def assess(
@@ -129,14 +141,21 @@ def assess(
         rules=rules.group_rules,
         builtin=rules.groups.builtin,
     )
-    country, source = None, None
+    country, source, why = None, None, None
     domain = sender.rpartition("@")[2]
+    fresh = fresh_text(comment.body_text, comment.body_segments)
+    letter = read_sender(
+        fresh,
+        marked_signature(comment.body_text, comment.body_segments),
+        sender_name=comment.sender_name,
+        context="\n".join((text or "")[:CONTEXT_CHARS] for text, _ in comment.attachments[:3]),
+    )
     if suggestion is not None and suggestion.country:
         country, source = suggestion.country, "group rule"
     elif domain and (code := country_from_domain(domain)):
         country, source = code, "domain"
-    elif code := country_from_signature(signature_text(comment.body_text, comment.body_segments)):
-        country, source = code, "signature"
+    elif letter.country is not None:
+        country, source, why = letter.country.value, letter.country.source, letter.country.reason
     if form_country and (code := country_code(form_country)):
         country, source = code, "form"
 
@@ -149,11 +168,8 @@ def assess(
     automatic = automatic_reason(sender, facts)
     if automatic:
         holds.append(f"an automatic message ({automatic}), not a comment")
-    asks = (
-        request_kind(fresh_text(comment.body_text, comment.body_segments))
-        if facts.answers
-        else None
-    )
+    asks = request_kind(fresh) if facts.answers else None
+    hint = read_hint(comment.subject, fresh, replies=True) if facts.answers else None
     words, unreadable = _content(comment, core=True)
     return Assessment(
         facts=facts,
@@ -162,12 +178,19 @@ def assess(
         group_rule=suggestion.rule if suggestion else None,
         country=country,
         country_source=source,
+        country_reason=why,
+        organisation_suggested=letter.organisation.value if letter.organisation else None,
+        organisation_reason=letter.organisation.reason if letter.organisation else None,
         spam=spam,
         automatic=automatic,
         holds=tuple(holds),
         duplicate_key=duplicate_key(comment),
         fingerprint=fingerprint(words, unreadable, min_words=rules.campaigns.min_words),
         request_kind=asks,
+        reply_adds=asks == "other" and hint is not None and hint.kind is not None,
+        correction_hint=read_hint(comment.subject, fresh.lstrip(), replies=bool(facts.answers)),
+        files=comment.files,
+        has_attachments=bool(comment.attachments),
     )
 
 
@@ -182,8 +205,8 @@ def automatic_reason(sender: str, facts: HeaderFacts) -> str | None:
     return None
 
 
-def signature_text(body: str, segments: str | None) -> str:
-    """The signature the parser marked, or the last lines of the text."""
+def marked_signature(body: str, segments: str | None) -> str:
+    """The signature the parser marked, or "" (ingest.signatures then finds the block)."""
     if segments:
         try:
             parts = [
@@ -191,12 +214,10 @@ def signature_text(body: str, segments: str | None) -> str:
                 for s in json.loads(segments)
                 if isinstance(s, dict) and s.get("kind") == "signature"
             ]
-            if parts:
-                return "\n".join(parts)
+            return "\n".join(parts)
         except (ValueError, KeyError, TypeError):
             pass
-    lines = [line for line in body.splitlines() if line.strip()]
-    return "\n".join(lines[-5:])
+    return ""
 
 
 def duplicate_key(comment: Comment) -> str | None:

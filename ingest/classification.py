@@ -21,6 +21,7 @@ from datetime import datetime, timedelta
 from sqlmodel import Session
 
 from ingest.assessment import Assessment, AssessmentRules, Comment, assess
+from ingest.corrections import Later, link_corrections
 from ingest.duplicates import find_duplicates, place_all
 from ingest.entries import read_entry
 from ingest.errors import UnparseableMessage
@@ -53,6 +54,7 @@ from store.rules import clocks_disagree, derive_moderation, on_time
 log = logging.getLogger(__name__)
 
 PAGE = 200
+CONTEXT_CHARS = 2000  # of each attachment's text: where an acronym may be written out
 BY_OPERATOR = (ReceivedVia.OPERATOR, ReceivedVia.FORM_RECORD)
 
 Progress = Callable[[int], None]
@@ -180,6 +182,7 @@ def _assess_stored(
         channel=submission.channel,
         by_mail=by_mail,
         attachments=tuple((a.text, a.sha256) for a in attachments),
+        files=tuple((a.name, a.sha256) for a in attachments if a.parent_position is None),
     )
     return assess(
         comment,
@@ -261,12 +264,15 @@ def judge(
     judged: list[Judgement] = []
     changes: list[tuple[int, Moderation, Moderation, str]] = []
     forms: list[tuple[int, FormContent]] = []
+    later: list[Later] = []
     for state in states:
         assessment = found[state.id]
         holds = list(assessment.holds)
         request_for = requests.get(state.id)
         kind = None
-        if request_for is not None and request_for != state.id:
+        if request_for is not None and request_for != state.id and assessment.reply_adds:
+            request_for = None  # a correction or an addition: linked below, not a request
+        elif request_for is not None and request_for != state.id:
             kind = assessment.request_kind
             holds.append(
                 f"a reply to the receipt for {references[request_for]} ({kind}): "
@@ -287,8 +293,14 @@ def judge(
             group = assessment.group or StakeholderGroup.UNCLASSIFIED
             group_rule = assessment.group_rule
         country, country_source = state.country, state.country_source
+        country_reason = state.country_reason
         if state.country_source not in OPERATOR_SOURCES:
             country, country_source = assessment.country, assessment.country_source
+            country_reason = assessment.country_reason
+        organisation = (state.organisation_suggested, state.organisation_reason)
+        if not state.organisation_confirmed:
+            organisation = (assessment.organisation_suggested, assessment.organisation_reason)
+        sender_key = _sender(state, assessment).lower() or None
         report.judged += 1
         duplicate_of = duplicates.get(state.id)
         if duplicate_of is not None:
@@ -309,6 +321,18 @@ def judge(
             report.held += 1
         if assessment.form is not None:
             forms.append((state.id, assessment.form))
+        if duplicate_of is None and request_for is None:
+            later.append(
+                Later(
+                    state.id,
+                    state.number,
+                    sender_key,
+                    assessment.correction_hint,
+                    assessment.facts.answers,
+                    assessment.files,
+                    assessment.has_attachments,
+                )
+            )
         judged.append(
             Judgement(
                 id=state.id,
@@ -320,6 +344,10 @@ def judge(
                 group_rule=group_rule,
                 country=country,
                 country_source=country_source,
+                country_reason=country_reason,
+                organisation_suggested=organisation[0],
+                organisation_reason=organisation[1],
+                sender_key=sender_key,
                 duplicate_key=assessment.duplicate_key,
                 duplicate_of_id=duplicate_of,
                 request_for_id=request_for,
@@ -337,6 +365,7 @@ def judge(
         )
     save_judgements(session, judged, now)
     apply_forms(session, forms)
+    link_corrections(session, later, requests, now)
     record_rule_events(session, changes, at=now)
     receipts.save()
 

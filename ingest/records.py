@@ -102,6 +102,7 @@ def read_message(
         channel=Channel.EMAIL,
         by_mail=True,
         attachments=tuple((a.text, a.sha256) for a in record.attachments),
+        files=tuple((a.name, a.sha256) for a in record.attachments if a.parent_position is None),
     )
     form = (
         fields_from_mail(record.body_text, rules.form)

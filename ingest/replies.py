@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from ingest.assessment import Assessment
+from ingest.corrections import Hint
 from ingest.headers import HeaderFacts
 from ingest.similarity import Fingerprint
 from store.classification import FormContent
@@ -50,6 +51,8 @@ def _assessment(found: Assessment) -> dict[str, Any]:
         "form": asdict(found.form) if found.form else None,
         "group": found.group.value if found.group else None,
         "holds": list(found.holds),
+        "correction_hint": asdict(found.correction_hint) if found.correction_hint else None,
+        "files": [list(pair) for pair in found.files],
         "fingerprint": {
             "signature": printed.signature.hex(),
             "buckets": printed.buckets,
@@ -72,6 +75,8 @@ def _read_assessment(found: dict[str, Any]) -> Assessment:
         form=FormContent(**found["form"]) if found["form"] else None,
         group=StakeholderGroup(found["group"]) if found["group"] else None,
         holds=tuple(found["holds"]),
+        correction_hint=Hint(**found["correction_hint"]) if found["correction_hint"] else None,
+        files=tuple((str(name), str(sha)) for name, sha in found["files"]),
         fingerprint=Fingerprint(
             bytes.fromhex(printed["signature"]),
             [int(b) for b in printed["buckets"]],
@@ -87,6 +92,11 @@ _PLAIN = (
     "group_rule",
     "country",
     "country_source",
+    "country_reason",
+    "organisation_suggested",
+    "organisation_reason",
+    "reply_adds",
+    "has_attachments",
     "spam",
     "automatic",
     "duplicate_key",

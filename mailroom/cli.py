@@ -31,6 +31,8 @@ from mailroom.app import (
 from mailroom.config import Settings
 from mailroom.progress import progress_bar
 from publish import OutputInUse, PreviewClash, SearchIndexFailed, build_site
+from publish.due import site_is_due
+from publish.themes import refresh_themes
 from store.moderation import moderation_counts
 from store.queries import (
     count_problems,
@@ -41,6 +43,7 @@ from store.queries import (
     submissions_by_status,
 )
 from store.receipts import receipt_counts
+from store.senders import sender_counts
 
 
 @app.command("check-config")
@@ -160,6 +163,9 @@ def publish(
     settings, clock = setup(config, now, verbose)
     started = time.perf_counter()
     with opened(settings) as store:
+        if preview or site_is_due(settings.consultation, clock()):
+            with progress_bar("themes") as advance:
+                refresh_themes(store, clock(), progress=advance)
         try:
             with progress_bar("publishing") as advance:
                 report = build_site(
@@ -201,6 +207,7 @@ def status(
         )
         report["moderation"] = moderation_counts(session)
         report["receipts"] = receipt_counts(session)
+        report["senders"] = sender_counts(session)
     if json:
         import json as json_module
 
@@ -287,7 +294,9 @@ def main() -> None:
 
 # The other commands register themselves on `app` when their modules are imported.
 import mailroom.cli_channels  # noqa: E402
+import mailroom.cli_corrections  # noqa: E402
 import mailroom.cli_digest  # noqa: E402
 import mailroom.cli_moderation  # noqa: E402
 import mailroom.cli_rules  # noqa: E402
-import mailroom.cli_submission  # noqa: E402, F401
+import mailroom.cli_submission  # noqa: E402
+import mailroom.cli_themes  # noqa: E402, F401

@@ -11,6 +11,7 @@ from ingest.groups import group_for_word
 from mailroom.app import ConfigOption, NowOption, app, fail, opened, setup
 from mailroom.progress import progress_bar
 from publish.digest import write_digest
+from publish.themes import refresh_themes
 from store.models import StakeholderGroup
 
 
@@ -42,6 +43,7 @@ def digest(
         chosen.append(group)
     settings, clock = setup(config, now)
     with opened(settings) as store, progress_bar("writing the digest") as advance:
+        refresh_themes(store, clock())
         report = write_digest(
             store,
             settings.consultation,

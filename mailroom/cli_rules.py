@@ -30,6 +30,7 @@ from store.models import StakeholderGroup
 from store.moderation import ModerationError, find_for_update, set_country, set_group, set_on_time
 from store.queries import count_submissions
 from store.receipts import receipt_counts
+from store.senders import confirm_country, confirm_organisation
 
 Reference = Annotated[str, typer.Argument(help="A reference, e.g. DESA-10-3078/0042 or 42.")]
 RULINGS = {"yes": True, "no": False, "auto": None}
@@ -105,24 +106,66 @@ def stakeholder_group(
 @app.command("country")
 def submitter_country(
     reference: Reference,
-    country: Annotated[str, typer.Argument(help="An ISO 3166 code (GH) or name; `none` clears.")],
+    country: Annotated[
+        str | None,
+        typer.Argument(
+            help="An ISO 3166 code (GH) or name; `none` clears; omit to confirm the suggestion."
+        ),
+    ] = None,
     config: ConfigOption = Path("config.toml"),
     now: NowOption = None,
     by: ByOption = None,
 ) -> None:
-    """Set the submitter's country (the operator's entry wins over every guess)."""
-    code = None if country.lower() == "none" else country_code(country)
-    if code is None and country.lower() != "none":
-        raise fail(f"unknown country {country!r}: give an ISO 3166 code (GH) or a name", 1)
+    """Set the submitter's country, or confirm the one suggested (the operator's word wins
+    over every guess; `mailroom show REF` gives the words a suggestion was read from)."""
+    code = None
+    if country is not None and country.lower() != "none":
+        code = country_code(country)
+        if code is None:
+            raise fail(f"unknown country {country!r}: give an ISO 3166 code (GH) or a name", 1)
     settings, clock = setup(config, now)
     who = operator_name(by)
     with opened(settings) as store, store.session() as session:
         row = find_for_update(session, reference)
         if row is None:
             raise fail(f"no submission {reference!r}; see `mailroom list`", 1)
+        if country is None:
+            try:
+                code = confirm_country(session, row, by=who, at=clock())
+            except ValueError as exc:
+                raise fail(str(exc), 1) from exc
+            session.commit()
+            typer.echo(f"{row.reference}: country {code} (confirmed by {who})")
+            return
         set_country(session, row, code, by=who, at=clock())
         session.commit()
         typer.echo(f"{row.reference}: country {code or 'cleared'} (by {who})")
+
+
+@app.command("organisation")
+def submitter_organisation(
+    reference: Reference,
+    name: Annotated[
+        str | None,
+        typer.Argument(help="The organisation's name; omit to confirm the suggested one."),
+    ] = None,
+    config: ConfigOption = Path("config.toml"),
+    now: NowOption = None,
+    by: ByOption = None,
+) -> None:
+    """Confirm the organisation read from the signature or the letter, or give the right one."""
+    settings, clock = setup(config, now)
+    who = operator_name(by)
+    with opened(settings) as store, store.session() as session:
+        row = find_for_update(session, reference)
+        if row is None:
+            raise fail(f"no submission {reference!r}; see `mailroom list`", 1)
+        try:
+            value = confirm_organisation(session, row, name, by=who, at=clock())
+        except ValueError as exc:
+            raise fail(str(exc), 1) from exc
+        session.commit()
+        typer.echo(f"{row.reference}: organisation {value!r} (confirmed by {who})")
 
 
 @app.command()

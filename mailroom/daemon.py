@@ -24,6 +24,7 @@ from mailroom.clock import Clock
 from mailroom.config import Settings
 from publish import build_site
 from publish.due import site_is_due
+from publish.themes import refresh_themes
 from store import Store
 from store.moderation import latest_decision
 
@@ -95,6 +96,7 @@ class Daemon:
         if not site_is_due(self.settings.consultation, self.clock()):
             return
         try:
+            refresh_themes(self.store, self.clock())  # only when the public comments changed
             report = build_site(
                 self.store, self.settings.consultation, self.settings.site, self.clock()
             )

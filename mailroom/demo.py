@@ -22,6 +22,7 @@ from mailroom.demo_report import DemoFacts, demo_facts
 from mailroom.progress import progress_bar
 from publish import build_site
 from publish.digest import write_digest
+from publish.themes import refresh_themes
 from store import Store, open_store
 from store.models import Moderation, StakeholderGroup
 from store.moderation import decide, from_sender
@@ -88,6 +89,7 @@ DEMO_TITLE = (
     "pertaining to the Internet"
 )
 DEMO_NOW = "2010-12-01T09:00:00"
+THEMES_SHOWN = 6
 OPERATOR = "demo operator"
 HIDE_REASON = "advertising, not a comment on the consultation"
 REPRESENTED = (
@@ -119,6 +121,8 @@ def run_demo(directory: Path, site: Path, now: str | None) -> None:
             )
         took = time.perf_counter() - started
         hidden = _hide_the_advert(store, clock())
+        with progress_bar("grouping the comments into themes") as advance:
+            refresh_themes(store, clock(), progress=advance)
         started = time.perf_counter()
         built = build_site(store, settings.consultation, settings.site, clock())
         build_seconds = time.perf_counter() - started
@@ -195,3 +199,19 @@ def _echo_rules(facts: DemoFacts, hidden: str | None) -> None:
             f"from {organisations} organisations; each copy's page gives the count"
         )
     typer.echo("Receipts: off in the demo ([receipts] enabled = false)")
+    for later, kind, earlier in facts.corrections:
+        if kind == "replaces":
+            typer.echo(
+                f"Correction: {later} replaces {earlier} (a corrected version; both kept, the "
+                "site shows the new text and links the earlier one; counted once)"
+            )
+        else:
+            typer.echo(
+                f"Addition: {later} adds to {earlier} (shown on {earlier}'s page; counted once)"
+            )
+    known, read = facts.countries
+    typer.echo(f"Countries: {known} comments have one, {read} of them read from the letter")
+    texts = sum(units for _, _, units in facts.themes)
+    typer.echo(f"Themes: {len(facts.themes)} from {texts} distinct texts (mailroom themes):")
+    for position, (label, size, units) in enumerate(facts.themes[:THEMES_SHOWN], start=1):
+        typer.echo(f"  {position}. {label}: {size} submissions ({units} distinct texts)")

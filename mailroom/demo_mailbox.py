@@ -1,6 +1,6 @@
 """A sample consultation mailbox, so Mailroom can be tried and shown without a real one.
 
-Thirty-six comments to the 2010 UN DESA consultation on enhanced cooperation (invitation
+Thirty-eight comments to the 2010 UN DESA consultation on enhanced cooperation (invitation
 DESA-10/3078), written for this demo, bring the variety a real mailbox brings: six languages,
 legacy charsets, HTML, PDF and Word attachments, replies, wrong sender clocks, late comments and
 one hostile message. Every organisation, person and address is fictional. The content is data,
@@ -530,6 +530,25 @@ these organisations would add value; duplication would not.
 
 Any follow-up to these consultations should be open to the private sector on the same terms as
 other stakeholders, and its documents should be public."""),)),
+    Mail("2010-11-08 17:02:37", "America/New_York", "Dr. Anjali Mehta", "a.mehta@cips.example.org",
+         "en", "Centre for Internet Policy Studies - comments on enhanced cooperation",
+         """Dear Secretariat,
+
+The Centre for Internet Policy Studies, an independent research institute, submits the following
+comments on enhanced cooperation on international public policy issues pertaining to the
+Internet.
+
+Enhanced cooperation will only earn the trust of all stakeholders if it is transparent. Every
+document of the process should be published, and meetings should be open to observers and
+followed remotely.
+
+Governments have responsibilities for public policy, but the Tunis Agenda also recognises the
+roles of the private sector, civil society and the technical community. Each should be able to
+contribute in its own role, with clear and published procedures.
+
+Best regards,
+Anjali Mehta""", signature="Dr. Anjali Mehta\nSenior Fellow, Centre for Internet Policy Studies\n"
+         "New York\nTel. +1 (212) 555-0147"),
     Mail("2010-11-11 08:20:58", "America/New_York", "Dr. Anjali Mehta", "a.mehta@cips.example.org",
          "en", "Re: Acknowledgement of your submission - consultations on enhanced cooperation",
          """Dear Secretariat,
@@ -573,6 +592,30 @@ enfants.
 
 Cordialement,
 Hélène Rousseau""", skew=-24 * 60),
+    Mail("2010-11-12 09:31:05", "America/Los_Angeles", "Priya Raman",
+         "praman@meridian-alliance.example.com", "en",
+         "Corrected version: Meridian Software Alliance comments on enhanced cooperation",
+         """Dear Sir or Madam,
+
+Please find attached a corrected version of the Meridian Software Alliance comments, which
+replaces the document we sent on 10 November: its second paragraph had been cut short.
+
+Best regards,
+Priya Raman
+Policy Counsel, Meridian Software Alliance""", docs=(Doc(
+        "MSA comments - enhanced cooperation v2.pdf",
+        "Meridian Software Alliance: comments on enhanced cooperation (corrected version)",
+        """The Internet's success rests on a decentralised, multistakeholder model in which no
+single entity, governmental or private, controls its development. Enhanced cooperation should
+strengthen that model rather than replace it.
+
+Privacy, consumer protection and the security of online transactions are already addressed by
+the OECD, the Council of Europe and APEC, among others. Better exchange of information among
+these organisations would add value; duplication would not. Governments should cooperate on
+cross-border data flows so that the rules of one country do not fragment the network.
+
+Any follow-up to these consultations should be open to the private sector on the same terms as
+other stakeholders, and its documents should be public."""),)),
     Mail("2010-11-12 07:05:29", "Pacific/Fiji", "Seru Naivalu",
          "secretariat@csis-ict.int.example", "en",
          "Council of Small Island States on ICT - input to the consultations", """Dear colleagues,

@@ -6,13 +6,16 @@ from dataclasses import dataclass
 
 from store.campaigns import campaign_organisations, iter_campaigns
 from store.classification import hold_reasons_of
+from store.corrections import active_links
 from store.db import Store
 from store.models import Moderation, StakeholderGroup, Submission, SubmissionStatus
 from store.moderation import queue
 from store.queries import Visibility, iter_submissions
 from store.reports import counts_by
 from store.rules import is_on_time
+from store.senders import sender_counts
 from store.settings import ConsultationSettings
+from store.themes import stored_themes
 
 EVERY_PARSED = Visibility(
     statuses=(SubmissionStatus.PARSED,), moderation=tuple(Moderation), originals_only=True
@@ -25,6 +28,9 @@ class DemoFacts:
     late: list[tuple[str, str]]
     held: list[tuple[str, str]]
     campaigns: list[tuple[str, int, int]]
+    corrections: list[tuple[str, str, str]]  # (later, kind, earlier)
+    themes: list[tuple[str, int, int]]  # (label, submissions, distinct texts)
+    countries: tuple[int, int]  # (comments with a country, read from the letter)
 
 
 def demo_facts(store: Store, consultation: ConsultationSettings) -> DemoFacts:
@@ -47,4 +53,17 @@ def demo_facts(store: Store, consultation: ConsultationSettings) -> DemoFacts:
             (found.representative, found.size, len(campaign_organisations(session, found.id)))
             for found in iter_campaigns(session)
         ]
-    return DemoFacts(groups, late, held, campaigns)
+        corrections = [
+            (
+                session.get_one(Submission, link.later_id).reference,
+                link.kind,
+                session.get_one(Submission, link.earlier_id).reference,
+            )
+            for link in active_links(session)
+        ]
+        themes = [(t.label, t.size, t.units) for t in stored_themes(session)]
+        senders = sender_counts(session)["country"]
+    known = senders["given"] + senders["suggested"] + senders["confirmed"]
+    return DemoFacts(
+        groups, late, held, campaigns, corrections, themes, (known, senders["suggested"])
+    )

@@ -84,6 +84,15 @@ def rules_lines(submission: Submission, consultation: ConsultationSettings) -> l
     if s.group_rule:
         group += f" by {s.group_rule}"
     lines = [f"    group: {group}; country: {s.country or '-'}{late}{ruled}"]
+    if s.country and s.country_source != "operator" and s.country_reason:
+        lines.append(
+            f"    country suggested from the {s.country_reason} (confirm: mailroom country)"
+        )
+    if s.organisation_suggested and not s.organisation_confirmed:
+        lines.append(
+            f"    organisation suggested: {s.organisation_suggested}, from the "
+            f"{s.organisation_reason} (confirm: mailroom organisation)"
+        )
     lines += [f"    held: {reason}" for reason in hold_reasons_of(s)]
     auth = auth_of(s)
     if auth:

@@ -46,6 +46,11 @@ def submission_json(view: SubmissionView, consultation: ConsultationSettings) ->
         "on_time": is_on_time(s, consultation),
         "stakeholder_group": s.stakeholder_group.value,
         "country": s.country,
+        "country_source": s.country_source,
+        "country_reason": s.country_reason,
+        "organisation_suggested": s.organisation_suggested,
+        "organisation_reason": s.organisation_reason,
+        "organisation_confirmed": s.organisation_confirmed,
         "moderation": s.moderation.value,
         "campaign_id": s.campaign_id,
         "duplicate_of": view.duplicate_of,
@@ -238,6 +243,13 @@ def status_text(report: dict[str, Any]) -> str:
     if "receipts" in report:
         sent = ", ".join(f"{n} {state}" for state, n in report["receipts"].items())
         lines.append(f"Receipts: {sent}")
+    for what, counts in report.get("senders", {}).items():
+        known = counts["given"] + counts["suggested"] + counts["confirmed"]
+        lines.append(
+            f"{what.capitalize()}: {known} of {known + counts['none']} comments "
+            f"({counts['given']} given by the sender, {counts['suggested']} suggested from the "
+            f"letter, {counts['confirmed']} confirmed by the operator)"
+        )
     lines.append("")
     lines.append(f"Problems recorded: {report['errors']}")
     for p in report["recent_errors"][:10]:

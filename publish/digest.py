@@ -21,6 +21,7 @@ from typing import Any
 
 from sqlmodel import Session
 
+from publish.corrections import CorrectionFacts
 from publish.due import PUBLIC, is_published, late_label, public_identity
 from publish.files import reference_slug
 from publish.layout import submission_path
@@ -33,14 +34,16 @@ from store.models import Attachment, StakeholderGroup, Submission
 from store.queries import SubmissionView, Visibility, count_submissions, iter_submissions
 from store.reports import counts_by, on_time_counts, organisations
 from store.settings import ConsultationSettings
+from store.themes import stored_themes, theme_members
 
 Progress = Callable[[int], None]
 
 OPENING_CHARS = 700
+THEME_REFERENCES = 40  # a theme's references in the digest; `mailroom themes --json` has all
 CSV_COLUMNS = (
     "reference", "url", "stakeholder_group", "country", "language", "on_time", "received_at",
     "channel", "name", "organisation", "subject", "campaign_id", "campaign_size",
-    "opening_paragraph", "opening_from",
+    "opening_paragraph", "opening_from", "replaces", "additions",
 )  # fmt: skip
 _SALUTATION = re.compile(
     r"^(dear|hi|hello|to whom|madame|monsieur|mesdames|estimad|señor|уважаем|здравствуйте|"
@@ -84,6 +87,7 @@ def write_digest(
         rows = csv.writer(csv_out)
         rows.writerow(CSV_COLUMNS)
         entries = _Entries(session, consultation, site, visibility, rows, progress)
+        entries.corrections = CorrectionFacts(session)
         context: dict[str, Any] = {
             "consultation": consultation,
             "now": now,
@@ -98,6 +102,7 @@ def write_digest(
             "by_country": counts_by(session, Submission.country, visibility),
             "by_language": counts_by(session, Submission.language, visibility),
             "organisations": organisations(session, visibility),
+            "themes": _themes(session, groups),
             "entries": entries,
         }
         for chunk in template.generate(**context):
@@ -122,6 +127,7 @@ class _Entries:
         self.visibility, self.rows, self.progress = visibility, rows, progress
         self.listed = 0
         self._campaigns: dict[int, dict[str, Any] | None] = {}
+        self.corrections: CorrectionFacts | None = None
 
     def __iter__(self) -> Iterator[dict[str, Any]]:
         for view in iter_submissions(self.session, visibility=self.visibility):
@@ -159,6 +165,7 @@ class _Entries:
             "campaign_id": s.campaign_id,
             "campaign_size": group_of["size"] if group_of else None,
             "folded": bool(group_of) and not representative,
+            "correction": self.corrections.of(s.id) if self.corrections else None,
         }
 
     def _campaign(self, campaign_id: int) -> dict[str, Any] | None:
@@ -190,6 +197,37 @@ class _Entries:
         path = f"{self.site.language}/{submission_path(reference_slug(reference))}"
         path = path.removesuffix("index.html")  # the permalink, as the sitemap gives it
         return (self.site.base_url.rstrip("/") + "/" + path) if self.site.base_url else path
+
+
+def _themes(session: Session, groups: Sequence[StakeholderGroup] | None) -> list[dict[str, Any]]:
+    """The stored themes as far as they concern these groups: their size among them and the
+    references of their comments there (a campaign once, with its size)."""
+    shown = []
+    for theme in stored_themes(session):
+        wanted = {g.value for g in groups} if groups else set(theme.groups)
+        size = sum(n for g, n in theme.groups.items() if g in wanted)
+        if not size:
+            continue
+        members = list(theme_members(session, theme.id, groups=groups, limit=THEME_REFERENCES))
+        shown.append(
+            {
+                "label": theme.label,
+                "keywords": theme.keywords,
+                "size": size,
+                "all": theme.size,
+                "groups": [
+                    (StakeholderGroup(g).label, n) for g, n in theme.groups.items() if g in wanted
+                ],
+                "languages": theme.languages,
+                "excerpt": redact(theme.excerpt),
+                "excerpt_reference": theme.excerpt_reference,
+                "references": members,
+                "more": max(0, theme.units - len(members))
+                if len(members) == THEME_REFERENCES
+                else 0,
+            }
+        )
+    return shown
 
 
 def opening_paragraph(submission: Submission, attachments: list[Attachment]) -> tuple[str, str]:
@@ -246,6 +284,7 @@ def _clip(text: str) -> str:
 
 
 def _csv_row(entry: dict[str, Any]) -> list[str]:
+    correction = entry["correction"] or {}
     values = {
         **entry,
         "stakeholder_group": entry["group_value"],
@@ -254,6 +293,8 @@ def _csv_row(entry: dict[str, Any]) -> list[str]:
         "campaign_id": entry["campaign_id"] or "",
         "campaign_size": entry["campaign_size"] or "",
         "opening_paragraph": entry["opening"],
+        "replaces": (correction.get("replaces") or {}).get("reference", ""),
+        "additions": " ".join(a["reference"] for a in correction.get("additions", [])),
     }
     return [_cell(values[column]) for column in CSV_COLUMNS]
 

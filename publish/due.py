@@ -52,7 +52,7 @@ def public_identity(submission: Submission) -> tuple[str, str]:
     organisation = (
         submission.public_organisation
         if submission.public_organisation is not None
-        else submission.organisation
+        else submission.organisation or submission.organisation_suggested or ""
     )
     return name, organisation
 

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from publish.campaigns import CampaignFacts
+from publish.corrections import CorrectionFacts
 from publish.due import PUBLISHABLE, is_published, site_is_due
 from publish.exports import Exports
 from publish.facets import FacetSorter
@@ -33,6 +34,7 @@ from publish.search import SearchRecords
 from publish.settings import SiteSettings
 from publish.sitemap import Sitemap
 from publish.swap import current_build, empty_trash, fresh_build, swap_in
+from publish.theme_page import themes_page
 from store.db import Store
 from store.models import Moderation, StakeholderGroup
 from store.queries import iter_submissions
@@ -134,6 +136,7 @@ def _build(
     try:
         with store.reader() as session:
             campaigns = CampaignFacts(session)
+            corrections = CorrectionFacts(session)
             for view in iter_submissions(session, statuses=PUBLISHABLE):
                 submission = view.submission
                 key = [submission.number]
@@ -153,9 +156,16 @@ def _build(
                     continue
                 page = submission_page(view, consultation)
                 page["campaign"] = campaigns.of(submission.campaign_id)
+                page["correction"] = corrections.of(submission.id)
                 path = submission_path(page["slug"])
                 site.render_unit("submissions", key, "submission.html", path, {"page": page})
                 _publish_files(store, output, key, page["files"])
+                if corrections.folded(submission.id):
+                    # Shown and counted with the comment it changes: a page, found by search,
+                    # but in no list, feed or total of its own.
+                    records.add(page)
+                    sitemap.add(page["slug"])
+                    continue
                 sorter.add({k: v for k, v in page.items() if k not in ("segments", "files")})
                 feeds["all"].add(page)
                 feeds[page["group"]].add(page)
@@ -180,6 +190,9 @@ def _build(
     site.write_page(settings.language, "home.html", "index.html", home, top=True)
     output.settle("index.html")
     site.render_unit("pages", ["search"], "search.html", "search/index.html", {})
+    with store.reader() as session:
+        themes = themes_page(session)  # the stored themes (publish.themes computes them)
+    site.render_unit("pages", ["themes"], "themes.html", "themes/index.html", themes)
     for feed in feeds.values():
         feed.finish()
     singles = exports.finish()

@@ -9,7 +9,7 @@ decision an operator made all stay as they are.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import update
@@ -38,22 +38,6 @@ class FormContent:
     organisation: str = ""
     subject: str = ""
     body_text: str = ""
-
-
-@dataclass(frozen=True, slots=True)
-class Classification:
-    received_header_at: datetime | None = None
-    auth_results: dict[str, str] = field(default_factory=dict)
-    spam_reason: str | None = None
-    hold_reasons: list[str] = field(default_factory=list)
-    group: StakeholderGroup | None = None
-    group_rule: str | None = None
-    country: str | None = None
-    country_source: str | None = None
-    duplicate_key: str | None = None
-    duplicate_of_id: int | None = None
-    request_for_id: int | None = None
-    request_kind: str | None = None
 
 
 def awaiting_rules(
@@ -107,6 +91,7 @@ class RulesState:
     """What judging a submission must know of its row: the operator's decisions among it."""
 
     id: int
+    number: int
     reference: str
     sha256: str
     channel: Channel
@@ -124,6 +109,10 @@ class RulesState:
     group_rule: str | None
     country: str | None
     country_source: str | None
+    country_reason: str | None
+    organisation_confirmed: bool
+    organisation_suggested: str | None
+    organisation_reason: str | None
     campaign_id: int | None
     receipt: str | None
 
@@ -159,6 +148,10 @@ class Judgement:
     group_rule: str | None
     country: str | None
     country_source: str | None
+    country_reason: str | None
+    organisation_suggested: str | None
+    organisation_reason: str | None
+    sender_key: str | None
     duplicate_key: str | None
     duplicate_of_id: int | None
     request_for_id: int | None
@@ -187,6 +180,10 @@ def save_judgements(session: Session, judged: list[Judgement], now: datetime) ->
                 "group_rule": j.group_rule,
                 "country": j.country,
                 "country_source": j.country_source,
+                "country_reason": j.country_reason,
+                "organisation_suggested": j.organisation_suggested,
+                "organisation_reason": j.organisation_reason,
+                "sender_key": j.sender_key,
                 "duplicate_key": j.duplicate_key,
                 "duplicate_of_id": j.duplicate_of_id,
                 "request_for_id": j.request_for_id,

@@ -240,6 +240,16 @@ class Submission(SQLModel, table=True):
     request_kind: str | None = Field(
         default=None, max_length=20, description="withdraw, anonymous, or other"
     )
+    # Who wrote from where, read from the letter (issue 12, migration 0010).
+    sender_key: str | None = Field(
+        default=None, max_length=320, index=True, description="lower-cased sender address"
+    )
+    organisation_suggested: str | None = _text(
+        default=None, description="the organisation read from the signature or the letter"
+    )
+    organisation_reason: str | None = _text(default=None, description="the words it was read from")
+    organisation_confirmed: bool = False
+    country_reason: str | None = _text(default=None, description="the words the country came from")
 
 
 class Message(SQLModel, table=True):
@@ -382,3 +392,54 @@ class Receipt(SQLModel, table=True):
     last_attempt_at: datetime | None = _utc(default=None)
     sent_at: datetime | None = _utc(default=None)
     error: str | None = _text(default=None)
+
+
+class Correction(SQLModel, table=True):
+    """A later message that replaces (`replaces`) or adds to (`adds`) a sender's earlier comment.
+
+    Both are kept. The rules suggest the link; the operator confirms, undoes or makes it.
+    """
+
+    id: int | None = Field(default=None, primary_key=True)
+    later_id: int = Field(foreign_key="submission.id", unique=True)
+    earlier_id: int = Field(foreign_key="submission.id", index=True)
+    kind: str = Field(max_length=20, description="replaces or adds")
+    state: str = Field(max_length=20, description="suggested, confirmed or undone")
+    reason: str = _text(description="why the rules (or the operator) linked them")
+    by: str = _text(description="the operator, or `mailroom (rules)`")
+    at: datetime = _utc()
+
+
+class ThemeVector(SQLModel, table=True):
+    """A submission's text as the embedding model sees it, computed once per text."""
+
+    submission_id: int = Field(primary_key=True, foreign_key="submission.id")
+    model: str = Field(max_length=80)
+    text_sha: str = Field(max_length=64, description="SHA-256 of the text that was embedded")
+    vector: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+
+
+class Theme(SQLModel, table=True):
+    """One theme of the last computation: comments that say the same thing, in any language."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    position: int = Field(description="1 is the largest")
+    label: str = _text()
+    keywords: str = _text(description="JSON list of the theme's own words")
+    excerpt: str = _text(default="", description="the opening of its most central comment")
+    excerpt_reference: str = Field(default="", max_length=80)
+    size: int = Field(description="submissions, a campaign's copies included")
+    units: int = Field(description="distinct texts: a campaign counts once")
+    groups: str = _text(description='JSON {"group": submissions}')
+    languages: str = _text(description='JSON {"language": submissions}')
+    fingerprint: str = Field(max_length=64, description="what it was computed from")
+    computed_at: datetime = _utc()
+
+
+class ThemeMember(SQLModel, table=True):
+    """Which theme a submission (or a campaign, at its representative) belongs to."""
+
+    submission_id: int = Field(primary_key=True, foreign_key="submission.id")
+    theme_id: int = Field(foreign_key="theme.id", index=True)
+    weight: int = Field(default=1, description="submissions it stands for (a campaign's size)")
+    similarity: float = 0.0

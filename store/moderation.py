@@ -31,7 +31,7 @@ class ModerationError(Exception):
 
 def record_event(
     session: Session,
-    submission: Submission,
+    submission: Submission | int,
     *,
     at: datetime,
     by: str,
@@ -41,10 +41,11 @@ def record_event(
     reason: str | None = None,
     changes: dict[str, list[Any]] | None = None,
 ) -> None:
-    assert submission.id is not None
+    submission_id = submission if isinstance(submission, int) else submission.id
+    assert submission_id is not None
     session.add(
         ModerationEvent(
-            submission_id=submission.id,
+            submission_id=submission_id,
             at=at,
             by=by,
             action=action,

@@ -7,12 +7,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import and_, exists, func, or_
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from store.models import (
     Attachment,
     Checkpoint,
+    Correction,
     Message,
     Moderation,
     Problem,
@@ -22,6 +24,7 @@ from store.models import (
 )
 
 PAGE = 500
+ACTIVE_LINKS = ("suggested", "confirmed")  # a correction link that stands (store.corrections)
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,11 +46,35 @@ def visible(query: Any, visibility: Visibility | None) -> Any:
     )
     if visibility.originals_only:
         query = query.where(
-            col(Submission.duplicate_of_id).is_(None), col(Submission.request_for_id).is_(None)
+            col(Submission.duplicate_of_id).is_(None),
+            col(Submission.request_for_id).is_(None),
+            ~_shown_with_another(visibility),
         )
     if visibility.groups is not None:
         query = query.where(col(Submission.stakeholder_group).in_(list(visibility.groups)))
     return query
+
+
+def _shown_with_another(visibility: Visibility) -> Any:
+    """A text replaced by a visible correction, or an addition while its link stands: it is
+    shown (and counted) with another comment (store.corrections)."""
+    later = aliased(Submission)
+    replaced = exists().where(
+        col(Correction.earlier_id) == col(Submission.id),
+        col(Correction.kind) == "replaces",
+        col(Correction.state).in_(ACTIVE_LINKS),
+        col(Correction.later_id) == col(later.id),
+        col(later.status).in_(list(visibility.statuses)),
+        col(later.moderation).in_(list(visibility.moderation)),
+    )
+    added = exists().where(
+        and_(
+            col(Correction.later_id) == col(Submission.id),
+            col(Correction.kind) == "adds",
+            col(Correction.state).in_(ACTIVE_LINKS),
+        )
+    )
+    return or_(replaced, added)
 
 
 @dataclass(frozen=True, slots=True)

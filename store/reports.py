@@ -42,7 +42,12 @@ def organisations(
 ) -> Iterator[tuple[str, int]]:
     """The organisations that wrote (the operator's public edit first), with how many
     submissions each, by name; anonymous submissions are left out."""
-    name = func.coalesce(Submission.public_organisation, Submission.organisation)
+    name = func.coalesce(
+        Submission.public_organisation,
+        func.nullif(Submission.organisation, ""),
+        Submission.organisation_suggested,
+        "",
+    )
     query = (
         visible(
             select(name, func.count())

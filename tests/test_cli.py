@@ -12,7 +12,10 @@ from tests.cli import mailroom, write_config
 from tests.conftest import maildir
 from tests.messages import comment
 
-COMMANDS = ["check-config", "poll", "publish", "status", "list", "show", "reparse", "run", "demo"]
+COMMANDS = [
+    "check-config", "poll", "publish", "status", "list", "show", "reparse", "run", "demo",
+    "themes", "correction", "corrections", "organisation", "country",
+]  # fmt: skip
 REPO_CONFIG = Path(__file__).resolve().parents[1] / "config.toml"
 
 
@@ -179,5 +182,43 @@ def test_demo_ingests_the_sample_mailbox_and_publishes_it(tmp_path: Path) -> Non
         mailroom("list", "--json", "--config", "demo/config.toml", cwd=tmp_path).stdout
     )
     assert len(listed) >= 30
+    check_what_the_representative_needs(tmp_path, result.stdout)
     again = mailroom("demo", cwd=tmp_path, timeout=300)
     assert "Ingested: 0 new messages" in again.stdout
+
+
+def check_what_the_representative_needs(tmp_path: Path, shown: str) -> None:
+    """Issue 12 in the demo: a correction, an addition, themes, who wrote from where."""
+    config = ("--config", "demo/config.toml")
+    replaced, correction = "DESA-10-3078/0028", "DESA-10-3078/0035"
+    original, addition = "DESA-10-3078/0019", "DESA-10-3078/0030"
+    assert f"Correction: {correction} replaces {replaced}" in shown
+    assert f"Addition: {addition} adds to {original}" in shown
+    assert "Themes: " in shown and "  1. " in shown
+    pages = tmp_path / "site" / "en" / "submissions"
+    earlier = (pages / "DESA-10-3078-0028" / "index.html").read_text()
+    assert "replaced this text with a corrected version" in earlier
+    assert 'href="../DESA-10-3078-0035/index.html"' in earlier
+    later = (pages / "DESA-10-3078-0035" / "index.html").read_text()
+    assert 'href="../DESA-10-3078-0028/index.html"' in later and "corrected version of" in later
+    with_addition = (pages / "DESA-10-3078-0019" / "index.html").read_text()
+    assert "Addition received" in with_addition and "On reflection" in with_addition
+    for language in ("ar", "en", "es", "fr", "ru", "zh"):
+        assert (tmp_path / "site" / language / "themes" / "index.html").is_file()
+    digest = (tmp_path / "demo" / "digest" / "digest.html").read_text()
+    assert "<h2>Themes</h2>" in digest and "Addition</strong> (DESA-10-3078/0030" in digest
+    themes = json.loads(mailroom("themes", "--json", *config, cwd=tmp_path).stdout)
+    assert len(themes) >= 5 and all(t["label"] and t["references"] for t in themes)
+    campaign = [r for t in themes for r in t["references"] if r.get("campaign_size")]
+    assert [r["campaign_size"] for r in campaign] == [12]
+    status = mailroom("status", *config, cwd=tmp_path).stdout
+    assert "Country: 14 of " in status and "suggested from the letter" in status
+    undo = mailroom("correction", "30", "--undo", "--reason", "a separate comment", "--by",
+                    "clerk", *config, cwd=tmp_path)  # fmt: skip
+    assert undo.returncode == 0 and "undone by clerk" in undo.stdout, undo.stderr
+    history = mailroom("history", "30", *config, cwd=tmp_path).stdout
+    assert "correction" in history and "clerk" in history and "mailroom (rules)" in history
+    made = mailroom("correction", "30", "--to", "19", "--adds", *config, cwd=tmp_path)
+    assert made.returncode == 0 and "confirmed" in made.stdout, made.stderr
+    confirm = mailroom("organisation", "3", *config, cwd=tmp_path)
+    assert "Oceanic Network Information Centre (OCNIC)" in confirm.stdout, confirm.stderr

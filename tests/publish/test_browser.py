@@ -17,6 +17,7 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, Page, sync_playwright
 
 from publish import SiteSettings, build_site, search
+from publish.themes import refresh_themes
 from store import ConsultationSettings, StoreSettings, open_store
 from tests.conftest import NEW_YORK
 from tests.publish.browser import CHROMIUM_ARGS, SCREENSHOTS, chromium_path, serve
@@ -60,6 +61,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict[s
         )
         references = populate(folder, store, consultation, extra=[later])
         settings = SiteSettings(output=folder / "public" / "site")
+        refresh_themes(store, consultation.posting_date)
         # One submission a shard: every search below must merge several Pagefind bundles.
         with pytest.MonkeyPatch.context() as patch:
             patch.setattr(search, "SHARD_SIZE", 1)
@@ -109,6 +111,8 @@ def pages(references: dict[str, str]) -> dict[str, str]:
         "chinese-home": "zh/index.html",
         "facet": "en/organisations/index.html",
         "withdrawn": f"en/submissions/{references['Please withdraw my comment']}/index.html",
+        "themes": "en/themes/index.html",
+        "arabic-themes": "ar/themes/index.html",
     }
 
 
@@ -131,6 +135,8 @@ def violations(page: Page) -> list[dict[str, Any]]:
         "chinese-home",
         "facet",
         "withdrawn",
+        "themes",
+        "arabic-themes",
     ],
 )
 def test_axe_finds_no_accessibility_violation(
