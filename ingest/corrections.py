@@ -5,7 +5,7 @@ subject or opening like "corrected version", "revised submission", "addendum", "
 like to add", or a file of the same name as one they sent before, with new content. Words
 decide the kind (`replaces` or `adds`); a reply alone, with no such words, links nothing.
 Only comments from the same sender are compared, found through an index on the address:
-a message costs one small query, and none when nothing in it hints at a correction.
+a page of new comments costs a query or two, made once for the page.
 """
 
 from __future__ import annotations
@@ -17,10 +17,7 @@ from pathlib import PurePosixPath
 
 from sqlmodel import Session
 
-from ingest.screening import fresh_text
 from store import corrections
-from store.models import Attachment, Submission
-from store.receipts import answered_receipt
 
 REPLACE_WORDS = (
     "corrected version", "corrected submission", "correction to our", "revised version",
@@ -80,36 +77,6 @@ def document_stem(name: str) -> str:
     stem = PurePosixPath(name.strip().casefold()).stem
     stem = _VERSION.sub("", stem)
     return " ".join(re.split(r"[\s_.-]+", stem)).strip()
-
-
-def link_correction(
-    session: Session,
-    submission: Submission,
-    attachments: list[Attachment],
-    answers: tuple[str, ...],
-    now: datetime,
-) -> None:
-    """Suggest (or drop) the link from this comment to the earlier one it corrects."""
-    assert submission.id is not None
-    fresh = fresh_text(submission.body_text, submission.body_segments)
-    hint = read_hint(submission.subject, fresh.lstrip(), replies=bool(answers))
-    found = None
-    if submission.sender_key and (hint is not None or attachments):
-        earlier = corrections.earlier_from_sender(session, submission.sender_key, submission.number)
-        if earlier:
-            receipt_of = answered_receipt(session, answers) if answers else None
-            files = [(a.name, a.sha256) for a in attachments if a.parent_position is None]
-            found = _match(hint, answers, receipt_of, files, earlier)
-    if found is None:
-        corrections.suggest(session, submission, None, "", "", now)
-        return
-    target, kind, reason = found
-    standing = corrections.link_of(session, target.id)
-    if standing is not None and standing.kind == "adds" and standing.state != "undone":
-        target_id = standing.earlier_id  # an addition to an addition adds to the comment
-    else:
-        target_id = target.id
-    corrections.suggest(session, submission, target_id, kind, reason, now)
 
 
 @dataclass(frozen=True, slots=True)
