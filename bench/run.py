@@ -5,6 +5,7 @@
 Generates a mailbox of --messages comments (4N) and its first quarter (N), then runs each
 stage in a fresh process and reads that process's peak RSS from the kernel (wait4):
 
+  P  parser floor   mail-parser alone, one process: parse_from_bytes, body and attachments
   A  parse floor    read each file, stdlib parser (policy.default), walk, decode every part
   B  fetch floor    imapclient UID FETCH BODY.PEEK[] of the folder, 500 UIDs a batch
   C  render floor   plain Jinja2, one minimal page per submission, render + write
@@ -40,7 +41,7 @@ from bench.fixtures import (
     seeded_dovecot,
     sqlite_store,
 )
-from bench.report import Row, render_report, target_checks
+from bench.report import INTAKE_TARGET, SECONDARY_TARGET, Row, render_report, target_checks
 from bench.stages import PROFILE_ENV
 
 POSTGRES_URL = os.environ.get(
@@ -50,6 +51,7 @@ POSTGRES_URL = os.environ.get(
         f"postgresql+psycopg://{getpass.getuser()}@127.0.0.1:5432/test",
     ),
 )
+SKIPPABLE = ("postgresql", "imap", "publish", "reparse", "parse")
 PASSWORD_ENV = "MAILROOM_BENCH_IMAP_PASSWORD"  # noqa: S105 (a variable's name, not a secret)
 
 
@@ -188,7 +190,12 @@ def _main(argv: list[str] | None) -> int:
     )
     parser.add_argument("--seed", type=int, default=1, help="which generated mailbox")
     parser.add_argument("--postgres", default=POSTGRES_URL, help="server for the PostgreSQL ingest")
-    parser.add_argument("--skip", default="", help="comma-separated: postgresql, imap")
+    parser.add_argument(
+        "--skip",
+        default="",
+        help="comma-separated: postgresql, imap, publish, reparse, parse (the parser alone and "
+        "the floors on the whole corpus); e.g. publish,parse for a lean intake run",
+    )
     parser.add_argument(
         "--keep", action="store_true", help="keep OUT/work (stores, sites) afterwards"
     )
@@ -204,9 +211,9 @@ def _main(argv: list[str] | None) -> int:
         parser.error("--messages must be at least 40")
     small = large // 4
     skip = {s.strip() for s in args.skip.split(",") if s.strip()}
-    unknown = skip - {"postgresql", "imap"}
+    unknown = skip - set(SKIPPABLE)
     if unknown:
-        parser.error(f"--skip knows postgresql and imap, not {', '.join(sorted(unknown))}")
+        parser.error(f"--skip knows {', '.join(SKIPPABLE)}, not {', '.join(sorted(unknown))}")
     out: Path = args.out.resolve()
     out.mkdir(parents=True, exist_ok=True)
     shutil.rmtree(out / "work", ignore_errors=True)
@@ -233,42 +240,57 @@ def _main(argv: list[str] | None) -> int:
     def maildir_box(path: Path) -> dict[str, str]:
         return {"name": "bench", "url": f"maildir:{path}"}
 
-    # Baseline A runs on the whole corpus first and last, and on the first N messages right
-    # before each Mailroom stage it is compared with: other work on a shared machine drifts,
-    # and a yardstick measured next to the stage drifts with it.
+    # The intake floor P (mail-parser alone, one process) runs on the whole corpus first and
+    # last, and on the first N messages right before each intake stage it is compared with:
+    # other work on a shared machine drifts, and a yardstick measured next to the stage
+    # drifts with it. Baseline A (the standard library's parser) is kept for the parser alone.
     floor_runs: list[Measured] = []
 
-    def parse_floor(label: str, maildir: Path, messages: int) -> Measured:
-        run = stage("parse_floor", label, {"maildir": str(maildir)}, messages)
+    def parser_floor(label: str, maildir: Path, messages: int) -> Measured:
+        run = stage("parser_floor", label, {"maildir": str(maildir)}, messages)
         floor_runs.append(run)
         return run
 
-    first = parse_floor("A parse floor", big, large)
-    parse_only = stage("parse_mailroom", "Mailroom parse", {"maildir": str(big)}, large)
-    rows.append(Row("Mailroom parse_message only (no store)", parse_only, first, "msg/s"))
+    floor_a: Measured | None = None
+    if "parse" not in skip:  # the parser alone, and the floors on the whole corpus
+        parser_floor("P parser floor", big, large)
+        floor_a = stage("parse_floor", "A parse floor", {"maildir": str(big)}, large)
+        parse_only = stage("parse_mailroom", "Mailroom parse", {"maildir": str(big)}, large)
+        rows.append(Row("Mailroom parse_message only (no store)", parse_only, floor_a, "msg/s"))
 
     small_store = sqlite_store(out, "sqlite-small")
     ingest_small = stage(
         "ingest", "ingest Maildir SQLite N", {**small_store, "mailbox": maildir_box(little)}, small
     )
     large_store = sqlite_store(out, "sqlite")
-    near = parse_floor("A parse floor before SQLite ingest", little, small)
+    near = parser_floor("P parser floor before SQLite ingest", little, small)
     ingest_large = stage(
         "ingest", "ingest Maildir SQLite 4N", {**large_store, "mailbox": maildir_box(big)}, large
     )
-    rows.append(Row("Mailroom ingest: Maildir -> SQLite", ingest_large, near, "msg/s", ingest=True))
+    rows.append(
+        Row("Mailroom ingest: Maildir -> SQLite", ingest_large, near, "msg/s", target=INTAKE_TARGET)
+    )
 
     if "postgresql" not in skip:
         with postgres_schema(args.postgres) as url:
             archive = str(out / "work" / "postgresql" / "archive")
-            near = parse_floor("A parse floor before PostgreSQL ingest", little, small)
+            near = parser_floor("P parser floor before PostgreSQL ingest", little, small)
             pg = stage(
                 "ingest",
                 "ingest Maildir PostgreSQL 4N",
                 {"database": url, "archive": archive, "mailbox": maildir_box(big)},
                 large,
             )
-        rows.append(Row("Mailroom ingest: Maildir -> PostgreSQL", pg, near, "msg/s", ingest=True))
+        rows += [
+            Row("Mailroom ingest: Maildir -> PostgreSQL", pg, near, "msg/s"),
+            Row(
+                "Mailroom ingest: PostgreSQL (vs Maildir -> SQLite)",
+                pg,
+                ingest_large,
+                "msg/s",
+                target=SECONDARY_TARGET,
+            ),
+        ]
 
     if "imap" not in skip:
         with seeded_dovecot(big) as (server, seed_seconds):
@@ -287,7 +309,7 @@ def _main(argv: list[str] | None) -> int:
                 "url": f"imap://{server.user}@{server.host}:{server.imap_port}/INBOX",
                 "password_env": PASSWORD_ENV,
             }
-            near = parse_floor("A parse floor before IMAP ingest", little, small)
+            near = parser_floor("P parser floor before IMAP ingest", little, small)
             imap = stage(
                 "ingest",
                 "ingest IMAP SQLite 4N",
@@ -297,46 +319,56 @@ def _main(argv: list[str] | None) -> int:
         rows += [
             Row("B: fetch floor (imapclient UID FETCH, 500 a batch)", floor_b, None, "msg/s"),
             Row("Mailroom ingest: IMAP -> SQLite (vs fetch floor)", imap, floor_b, "msg/s"),
-            Row("Mailroom ingest: IMAP -> SQLite", imap, near, "msg/s", ingest=True),
+            Row("Mailroom ingest: IMAP -> SQLite", imap, near, "msg/s"),
+            Row(
+                "Mailroom ingest: IMAP (vs Maildir -> SQLite)",
+                imap,
+                ingest_large,
+                "msg/s",
+                target=SECONDARY_TARGET,
+            ),
         ]
         shutil.rmtree(out / "work" / "imap", ignore_errors=True)
 
-    floor_c = stage(
-        "render_floor",
-        "C render floor",
-        {"database": large_store["database"], "output": str(out / "work" / "floor-site")},
-        large,
-    )
-    rows.append(
-        Row("C: render floor (plain Jinja2, one page per message)", floor_c, None, "pages/s")
-    )
-    shutil.rmtree(out / "work" / "floor-site", ignore_errors=True)
-    publish_small = stage(
-        "publish",
-        "publish N",
-        {**small_store, "output": str(out / "work" / "site-small" / "public")},
-        small,
-    )
-    publish_large = stage(
-        "publish",
-        "publish 4N",
-        {**large_store, "output": str(out / "work" / "site" / "public")},
-        large,
-    )
-    rows.append(Row("Mailroom publish: build_site", publish_large, floor_c, "pages/s"))
-    near = parse_floor("A parse floor before reparse", little, small)
-    reparse = stage("reparse", "reparse 4N", large_store, large)
-    rows.append(Row("Mailroom reparse: reparse_all", reparse, near, "msg/s"))
-    parse_floor("A parse floor again", big, large)
-    floor_a = pooled("A parse floor, all runs", floor_runs)
-    rows.insert(
-        0, Row("A: parse floor (stdlib policy.default, walk, decode)", floor_a, None, "msg/s")
-    )
+    memory = {"ingest": (ingest_small, ingest_large)}
+    if "publish" not in skip:
+        floor_c = stage(
+            "render_floor",
+            "C render floor",
+            {"database": large_store["database"], "output": str(out / "work" / "floor-site")},
+            large,
+        )
+        rows.append(
+            Row("C: render floor (plain Jinja2, one page per message)", floor_c, None, "pages/s")
+        )
+        shutil.rmtree(out / "work" / "floor-site", ignore_errors=True)
+        publish_small = stage(
+            "publish",
+            "publish N",
+            {**small_store, "output": str(out / "work" / "site-small" / "public")},
+            small,
+        )
+        publish_large = stage(
+            "publish",
+            "publish 4N",
+            {**large_store, "output": str(out / "work" / "site" / "public")},
+            large,
+        )
+        rows.append(Row("Mailroom publish: build_site", publish_large, floor_c, "pages/s"))
+        memory["publish"] = (publish_small, publish_large)
+    if "reparse" not in skip:
+        near = parser_floor("P parser floor before reparse", little, small)
+        reparse = stage("reparse", "reparse 4N", large_store, large)
+        rows.append(Row("Mailroom reparse: reparse_all", reparse, near, "msg/s"))
+    if "parse" not in skip:
+        parser_floor("P parser floor again", big, large)
+    floor_p = pooled("P parser floor, all runs", floor_runs)
+    rows[:0] = [Row("P: parser floor (mail-parser alone, one process)", floor_p, None, "msg/s")]
+    if floor_a is not None:
+        rows.insert(
+            1, Row("A: parse floor (stdlib policy.default, walk, decode)", floor_a, None, "msg/s")
+        )
 
-    memory = {
-        "ingest": (ingest_small, ingest_large),
-        "publish": (publish_small, publish_large),
-    }
     checks = target_checks(rows, memory)
     report = {
         "when": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
@@ -357,7 +389,7 @@ def _main(argv: list[str] | None) -> int:
             for name, (a, b) in memory.items()
         },
         "checks": checks,
-        "parse_floor_runs": floor_a.extra.get("runs", []),
+        "parser_floor_runs": floor_p.extra.get("runs", []),
         "seconds": time.perf_counter() - started,
     }
     (out / "report.json").write_text(json.dumps(report, indent=2, ensure_ascii=False))

@@ -1,52 +1,55 @@
 """The consultation's rules, applied to every parsed submission: a step after parsing.
 
-For each submission not judged yet: the header facts (authentication, spam marks,
-automatic mail, the top Received time), a form's fields, the stakeholder group and
-country suggestions, duplicates and campaigns, on time or late, the moderation state
-the rules give it, and whether a receipt is due. A page is judged in one transaction;
-receipts are sent only after it commits (`apply_rules`).
+What a comment alone says (header facts, a form's fields, group and country, spam and
+automatic mail, its duplicate key and fingerprint) is its assessment (ingest.assessment),
+made in the worker that parsed it or, for a re-run, here from the stored record. Judging
+a page then takes a few statements whatever its size: the duplicates, the campaigns
+(ingest.duplicates), the replies to our receipts and the receipts already sent are looked
+up for the whole page; each submission is decided in id order, in memory; the decisions
+are written with one statement per table. Receipts are sent only after the commit
+(`apply_rules`). A re-run keeps what an operator decided: a confirmed group, a country
+they typed, their moderation decisions, a receipt already decided.
 """
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
-from datetime import datetime
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 
 from sqlmodel import Session
 
-from ingest.corrections import link_correction, read_hint
-from ingest.countries import country_code, country_from_domain
-from ingest.duplicates import duplicate_key, place
+from ingest.assessment import Assessment, AssessmentRules, Comment, assess
+from ingest.corrections import Later, link_corrections
+from ingest.duplicates import find_duplicates, place_all
 from ingest.entries import read_entry
 from ingest.errors import UnparseableMessage
 from ingest.forms import FormRecord, fields_from_mail, is_form_mail
-from ingest.groups import suggest_group
 from ingest.headers import HeaderFacts, read_header_facts
 from ingest.parse import parse_message
 from ingest.receipts import ReceiptReport, decide_receipt, send_due_receipts
 from ingest.rule_settings import IntakeRules
-from ingest.screening import fresh_text, machine_sender, request_kind, spam_by_rules
-from ingest.signatures import SenderFindings, read_sender
 from store import campaigns
 from store.archive import Archive, ArchiveCorrupt
 from store.classification import (
-    Classification,
+    OPERATOR_SOURCES,
     FormContent,
-    apply_form,
-    apply_rules_state,
+    Judgement,
+    RulesState,
+    apply_forms,
     attachments_by_submission,
-    attachments_of,
     awaiting_rules,
     claim_for_rules,
-    save_classification,
+    references_of,
+    rules_state,
+    save_judgements,
 )
 from store.db import Store
-from store.models import Attachment, Channel, Moderation, ReceivedVia, Submission
-from store.receipts import answered_receipt, create_receipt, receipt_for, recent_receipts
-from store.rules import clocks_disagree, derive_moderation, is_on_time
+from store.models import Attachment, Channel, Moderation, ReceivedVia, StakeholderGroup, Submission
+from store.moderation import record_rule_events
+from store.receipts import answered_receipts, create_receipts, label, recent_counts, with_receipts
+from store.rules import clocks_disagree, derive_moderation, on_time
 
 log = logging.getLogger(__name__)
 
@@ -68,6 +71,19 @@ class RulesReport:
     receipts_due: int = 0
     receipts_suppressed: int = 0
     receipts: ReceiptReport = field(default_factory=ReceiptReport)
+
+    def add(self, other: RulesReport) -> None:
+        for name in (
+            "judged",
+            "held",
+            "duplicates",
+            "campaign_members",
+            "comparisons",
+            "receipts_due",
+            "receipts_suppressed",
+        ):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.most_comparisons = max(self.most_comparisons, other.most_comparisons)
 
 
 def apply_rules(
@@ -92,11 +108,7 @@ def classify_pending(
     redo: bool = False,
     progress: Progress | None = None,
 ) -> RulesReport:
-    """Judge every parsed submission not judged yet (with `redo`, all of them), a page a commit.
-
-    A re-run keeps what an operator decided: a confirmed group, a country they typed,
-    their moderation decisions, a receipt already decided.
-    """
+    """Judge every parsed submission not judged yet (with `redo`, all of them), a page a commit."""
     report = RulesReport()
     after = 0
     while True:
@@ -107,11 +119,7 @@ def classify_pending(
         after = ids[-1]
         with store.session() as session:
             claimed = claim_for_rules(session, ids, redo=redo)
-            attached = attachments_by_submission(session, [s.id for s in claimed if s.id])
-            for submission in claimed:
-                assert submission.id is not None
-                files = attached[submission.id]
-                _judge(session, store.archive, submission, files, rules, now, report)
+            judge(session, assessed(session, store.archive, claimed, rules), rules, now, report)
             session.commit()
         if progress:
             progress(len(ids))
@@ -121,25 +129,38 @@ def reclassify(store: Store, rules: IntakeRules, ids: list[int], now: datetime) 
     """Run the rules again on these submissions now (after an operator's ruling, say)."""
     report = RulesReport()
     with store.session() as session:
-        for submission in claim_for_rules(session, ids, redo=True):
-            assert submission.id is not None
-            attachments = attachments_of(session, submission.id)
-            _judge(session, store.archive, submission, attachments, rules, now, report)
+        claimed = claim_for_rules(session, ids, redo=True)
+        judge(session, assessed(session, store.archive, claimed, rules), rules, now, report)
         session.commit()
     return report
 
 
-def _judge(
-    session: Session,
+def assessed(
+    session: Session, archive: Archive, claimed: list[Submission], rules: IntakeRules
+) -> list[tuple[int, Assessment]]:
+    """The assessment of stored submissions, made here from their records and raw headers
+    (intake makes it in the worker that parsed the message)."""
+    attached = attachments_by_submission(session, [s.id for s in claimed if s.id])
+    wanted = AssessmentRules.of(rules)
+    found: list[tuple[int, Assessment]] = []
+    for submission in claimed:
+        assert submission.id is not None
+        found.append(
+            (
+                submission.id,
+                _assess_stored(archive, submission, attached[submission.id], rules, wanted),
+            )
+        )
+    return found
+
+
+def _assess_stored(
     archive: Archive,
     submission: Submission,
     attachments: list[Attachment],
     rules: IntakeRules,
-    now: datetime,
-    report: RulesReport,
-) -> None:
-    assert submission.id is not None
-    first_time = submission.classified_at is None
+    wanted: AssessmentRules,
+) -> Assessment:
     by_mail = submission.received_via not in BY_OPERATOR
     facts = HeaderFacts()
     if by_mail:
@@ -147,58 +168,30 @@ def _judge(
             facts = read_header_facts(archive.head(submission.sha256), rules.moderation.authserv_id)
         except OSError as exc:
             log.warning("%s: raw message unreadable for the rules: %s", submission.reference, exc)
-
-    form_group = form_country = ""
+    entry_group = entry_country = ""
     if not by_mail and submission.channel == Channel.FORM:
         entry = _entry(archive, submission)
-        form_group, form_country = str(entry.get("group") or ""), str(entry.get("country") or "")
-    record = _form_record(archive, submission, rules) if by_mail else None
-    if record is not None:
-        apply_form(
-            session,
-            submission,
-            FormContent(
-                sender_name=record.name,
-                sender_address=record.email,
-                organisation=record.organisation,
-                subject=record.subject,
-                body_text=record.comment,
-            ),
-        )
-        form_group, form_country = record.group, record.country
-        # The form's mailer is a machine by design: its envelope says nothing of the person
-        # who filled in the form, who is the sender from here on.
-        facts = replace(facts, automatic=None, return_path=None, suppress_replies=False)
-
-    found = _classification(session, submission, attachments, facts, rules, form_group)
-    if form_country and (code := country_code(form_country)):
-        found = _with_country(found, code, "form")
-    save_classification(session, submission, found, now)
-    if found.duplicate_of_id is None and found.request_for_id is None:
-        link_correction(session, submission, attachments, facts.answers, now)
-    report.judged += 1
-    if found.duplicate_of_id is not None:
-        report.duplicates += 1
-    elif first_time or not campaigns.is_placed(session, submission.id):
-        placed = place(session, submission, attachments, rules.campaigns, now)
-        report.campaign_members += placed.joined
-        report.comparisons += placed.compared
-        report.most_comparisons = max(report.most_comparisons, placed.compared)
-
-    on_time = is_on_time(submission, rules.consultation)
-    m = rules.moderation
-    state, why = derive_moderation(m.mode, m.late, on_time, found.hold_reasons)
-    apply_rules_state(session, submission, state, why, now)
-    if submission.moderation == Moderation.PENDING and found.hold_reasons:
-        report.held += 1
-
-    if (
-        first_time
-        and by_mail
-        and rules.receipts.enabled
-        and receipt_for(session, submission.id) is None
-    ):
-        _decide_receipt(session, submission, facts, found, rules, now, report)
+        entry_group, entry_country = str(entry.get("group") or ""), str(entry.get("country") or "")
+    comment = Comment(
+        subject=submission.subject,
+        sender_name=submission.sender_name,
+        sender_address=submission.sender_address,
+        organisation=submission.organisation,
+        body_text=submission.body_text,
+        body_segments=submission.body_segments,
+        channel=submission.channel,
+        by_mail=by_mail,
+        attachments=tuple((a.text, a.sha256) for a in attachments),
+        files=tuple((a.name, a.sha256) for a in attachments if a.parent_position is None),
+    )
+    return assess(
+        comment,
+        facts,
+        wanted,
+        form=_form_record(archive, submission, rules) if by_mail else None,
+        entry_group=entry_group,
+        entry_country=entry_country,
+    )
 
 
 def _entry(archive: Archive, submission: Submission) -> dict[str, object]:
@@ -226,161 +219,245 @@ def _form_record(archive: Archive, submission: Submission, rules: IntakeRules) -
     return fields_from_mail(parsed.body_text, rules.form)
 
 
-def _classification(
+@dataclass(frozen=True, slots=True)
+class _Receiving:
+    """The submission as a receipt is decided for it: the form's sender, if a form sent it."""
+
+    reference: str
+    sha256: str
+    sender_address: str
+    language: str | None
+
+
+def judge(
     session: Session,
-    submission: Submission,
-    attachments: list[Attachment],
-    facts: HeaderFacts,
-    rules: IntakeRules,
-    form_group: str,
-) -> Classification:
-    sender = submission.sender_address
-    suggestion = suggest_group(
-        sender_address=sender,
-        subject=submission.subject,
-        form_group=form_group,
-        rules=rules.group_rules,
-        builtin=rules.groups.builtin,
-    )
-    country, source, why = None, None, None
-    domain = sender.rpartition("@")[2]
-    letter = _read_letter(submission, attachments)
-    if suggestion is not None and suggestion.country:
-        country, source = suggestion.country, "group rule"
-    elif domain and (code := country_from_domain(domain)):
-        country, source = code, "domain"
-    elif letter.country is not None:
-        country, source, why = letter.country.value, letter.country.source, letter.country.reason
-
-    holds: list[str] = []
-    spam = facts.spam or spam_by_rules(submission.subject, submission.body_text, rules.moderation)
-    if spam:
-        holds.append(spam)
-    if facts.auth.get("dmarc") == "fail" and rules.moderation.hold_dmarc_fail:
-        holds.append("DMARC fail: the sender's domain did not vouch for this message")
-    automatic = _automatic(sender, facts)
-    if automatic:
-        holds.append(f"an automatic message ({automatic}), not a comment")
-    request_for, kind = None, None
-    if facts.answers:
-        request_for = answered_receipt(session, facts.answers)
-    if request_for is not None and request_for != submission.id:
-        fresh = fresh_text(submission.body_text, submission.body_segments)
-        kind = request_kind(fresh)
-        hint = read_hint(submission.subject, fresh, replies=True)
-        if kind == "other" and hint is not None and hint.kind is not None:
-            request_for, kind = None, None  # a correction or an addition: linked in _judge
-        else:
-            original = session.get_one(Submission, request_for)
-            holds.append(
-                f"a reply to the receipt for {original.reference} ({kind}): "
-                f"apply it with `mailroom apply-request {submission.reference}`"
-            )
-    else:
-        request_for = None
-    deadline = rules.consultation.deadline
-    if submission.on_time_override is None and clocks_disagree(
-        submission.received_at, facts.received_header_at, deadline
-    ):
-        holds.append(
-            "the mailbox's clock and the Received header fall either side of the deadline: "
-            f"rule with `mailroom on-time {submission.reference}`"
-        )
-
-    key = duplicate_key(submission, attachments)
-    duplicate_of = campaigns.find_duplicate(session, key, submission.id or 0) if key else None
-    return Classification(
-        received_header_at=facts.received_header_at,
-        auth_results=facts.auth,
-        spam_reason=spam,
-        hold_reasons=holds,
-        group=suggestion.group if suggestion else None,
-        group_rule=suggestion.rule if suggestion else None,
-        country=country,
-        country_source=source,
-        duplicate_key=key,
-        duplicate_of_id=duplicate_of,
-        request_for_id=request_for,
-        request_kind=kind,
-        country_reason=why,
-        organisation_suggested=letter.organisation.value if letter.organisation else None,
-        organisation_reason=letter.organisation.reason if letter.organisation else None,
-    )
-
-
-def _with_country(found: Classification, code: str, source: str) -> Classification:
-    return replace(found, country=code, country_source=source)
-
-
-def _automatic(sender: str, facts: HeaderFacts) -> str | None:
-    if facts.automatic and facts.automatic.startswith("Auto-Submitted"):
-        return facts.automatic
-    if facts.return_path == "":
-        return "null Return-Path"
-    if machine_sender(sender):
-        return f"from {sender.partition('@')[0]}"
-    return None
-
-
-def _read_letter(submission: Submission, attachments: list[Attachment]) -> SenderFindings:
-    """Organisation and country from the signature or the letter (ingest.signatures)."""
-    return read_sender(
-        fresh_text(submission.body_text, submission.body_segments),
-        _signature_text(submission),
-        sender_name=submission.sender_name,
-        context="\n".join((a.text or "")[:CONTEXT_CHARS] for a in attachments[:3]),
-    )
-
-
-def _signature_text(submission: Submission) -> str:
-    """The signature the parser marked, or "" (ingest.signatures then finds the block)."""
-    if submission.body_segments:
-        try:
-            parts = [
-                submission.body_text[int(s["start"]) : int(s["end"])]
-                for s in json.loads(submission.body_segments)
-                if isinstance(s, dict) and s.get("kind") == "signature"
-            ]
-            return "\n".join(parts)
-        except (ValueError, KeyError, TypeError):
-            pass
-    return ""
-
-
-def _decide_receipt(
-    session: Session,
-    submission: Submission,
-    facts: HeaderFacts,
-    found: Classification,
+    items: list[tuple[int, Assessment]],
     rules: IntakeRules,
     now: datetime,
     report: RulesReport,
 ) -> None:
-    duplicate_of = None
-    if found.duplicate_of_id is not None:
-        duplicate_of = session.get_one(Submission, found.duplicate_of_id).reference
-    decision = decide_receipt(
-        submission,
-        facts,
-        rules,
-        spam=found.spam_reason,
-        automatic=_automatic(submission.sender_address, facts),
-        answers_receipt=found.request_for_id is not None,
-        duplicate_of=duplicate_of,
-        recent=lambda recipient, since: recent_receipts(session, recipient, since),
-        now=now,
+    """Judge a page of held (locked) submissions from their assessments, in id order."""
+    if not items:
+        return
+    found = dict(items)
+    states = rules_state(session, sorted(found))
+    duplicates = find_duplicates(session, [(s.id, found[s.id].duplicate_key) for s in states])
+    requests = _requests(session, states, found)
+    references = references_of(session, [*requests.values(), *duplicates.values()])
+    leaders = campaigns.leaders_among(
+        session, [s.id for s in states if s.classified_at is not None]
     )
-    create_receipt(
-        session,
-        submission,
-        recipient=decision.recipient,
-        status=decision.status,
-        reason=decision.reason,
-        language=decision.language,
-        message_id=decision.message_id,
-        now=now,
-    )
-    if decision.reason is None:
-        report.receipts_due += 1
-    else:
-        report.receipts_suppressed += 1
+    prints = [
+        (s.id, fingerprint)
+        for s in states
+        if s.id not in duplicates
+        and (fingerprint := found[s.id].fingerprint) is not None
+        and (s.classified_at is None or not (s.campaign_id is not None or s.id in leaders))
+    ]
+    placed = place_all(session, prints, rules.campaigns, now)
+    for placement in placed.values():
+        report.campaign_members += placement.joined
+        report.comparisons += placement.compared
+        report.most_comparisons = max(report.most_comparisons, placement.compared)
+    receipts = _Receipts(session, states, found, rules, now)
+
+    judged: list[Judgement] = []
+    changes: list[tuple[int, Moderation, Moderation, str]] = []
+    forms: list[tuple[int, FormContent]] = []
+    later: list[Later] = []
+    for state in states:
+        assessment = found[state.id]
+        holds = list(assessment.holds)
+        request_for = requests.get(state.id)
+        kind = None
+        if request_for is not None and request_for != state.id and assessment.reply_adds:
+            request_for = None  # a correction or an addition: linked below, not a request
+        elif request_for is not None and request_for != state.id:
+            kind = assessment.request_kind
+            holds.append(
+                f"a reply to the receipt for {references[request_for]} ({kind}): "
+                f"apply it with `mailroom apply-request {state.reference}`"
+            )
+        else:
+            request_for = None
+        deadline = rules.consultation.deadline
+        if state.on_time_override is None and clocks_disagree(
+            state.received_at, assessment.facts.received_header_at, deadline
+        ):
+            holds.append(
+                "the mailbox's clock and the Received header fall either side of the deadline: "
+                f"rule with `mailroom on-time {state.reference}`"
+            )
+        group, group_rule = state.stakeholder_group, state.group_rule
+        if not state.group_confirmed:
+            group = assessment.group or StakeholderGroup.UNCLASSIFIED
+            group_rule = assessment.group_rule
+        country, country_source = state.country, state.country_source
+        country_reason = state.country_reason
+        if state.country_source not in OPERATOR_SOURCES:
+            country, country_source = assessment.country, assessment.country_source
+            country_reason = assessment.country_reason
+        organisation = (state.organisation_suggested, state.organisation_reason)
+        if not state.organisation_confirmed:
+            organisation = (assessment.organisation_suggested, assessment.organisation_reason)
+        sender_key = _sender(state, assessment).lower() or None
+        report.judged += 1
+        duplicate_of = duplicates.get(state.id)
+        if duplicate_of is not None:
+            report.duplicates += 1
+
+        m = rules.moderation
+        decided, why = derive_moderation(
+            m.mode,
+            m.late,
+            on_time(state.on_time_override, state.received_at, rules.consultation),
+            holds,
+        )
+        moderation, reason = state.moderation, state.moderation_reason
+        if state.moderated_by is None and (decided, why) != (moderation, reason):
+            changes.append((state.id, moderation, decided, why))
+            moderation, reason = decided, why
+        if moderation == Moderation.PENDING and holds:
+            report.held += 1
+        if assessment.form is not None:
+            forms.append((state.id, assessment.form))
+        if duplicate_of is None and request_for is None:
+            later.append(
+                Later(
+                    state.id,
+                    state.number,
+                    sender_key,
+                    assessment.correction_hint,
+                    assessment.facts.answers,
+                    assessment.files,
+                    assessment.has_attachments,
+                )
+            )
+        judged.append(
+            Judgement(
+                id=state.id,
+                received_header_at=assessment.facts.received_header_at,
+                auth_results=assessment.facts.auth,
+                spam_reason=assessment.spam,
+                hold_reasons=holds,
+                stakeholder_group=group,
+                group_rule=group_rule,
+                country=country,
+                country_source=country_source,
+                country_reason=country_reason,
+                organisation_suggested=organisation[0],
+                organisation_reason=organisation[1],
+                sender_key=sender_key,
+                duplicate_key=assessment.duplicate_key,
+                duplicate_of_id=duplicate_of,
+                request_for_id=request_for,
+                request_kind=kind,
+                moderation=moderation,
+                moderation_reason=reason,
+                receipt=receipts.decide(
+                    state,
+                    assessment,
+                    answers_receipt=request_for is not None,
+                    duplicate_of=references.get(duplicate_of) if duplicate_of else None,
+                    report=report,
+                ),
+            )
+        )
+    save_judgements(session, judged, now)
+    apply_forms(session, forms)
+    link_corrections(session, later, requests, now)
+    record_rule_events(session, changes, at=now)
+    receipts.save()
+
+
+def _requests(
+    session: Session, states: list[RulesState], found: dict[int, Assessment]
+) -> dict[int, int]:
+    """For each submission that answers one of our receipts, the submission it is about."""
+    answering = {s.id: found[s.id].facts.answers for s in states if found[s.id].facts.answers}
+    known = answered_receipts(session, [m for answers in answering.values() for m in answers])
+    requests: dict[int, int] = {}
+    for sid, answers in answering.items():
+        matches = sorted(known[m] for m in answers if m in known)
+        if matches:
+            requests[sid] = matches[0][1]  # the oldest receipt named
+    return requests
+
+
+class _Receipts:
+    """The receipts a page decides: the per-sender limit counts those decided before them."""
+
+    def __init__(
+        self,
+        session: Session,
+        states: list[RulesState],
+        found: dict[int, Assessment],
+        rules: IntakeRules,
+        now: datetime,
+    ) -> None:
+        self.session = session
+        self.rules = rules
+        self.now = now
+        self.rows: list[dict[str, object]] = []
+        due = [s for s in states if s.classified_at is None and s.received_via not in BY_OPERATOR]
+        self.held: set[int] = set()
+        self.recent: dict[str, int] = {}
+        if rules.receipts.enabled and due:
+            self.held = with_receipts(session, [s.id for s in due])
+            since = now - timedelta(hours=rules.receipts.per_sender_hours)
+            self.recent = recent_counts(session, [_sender(s, found[s.id]) for s in due], since)
+
+    def decide(
+        self,
+        state: RulesState,
+        assessment: Assessment,
+        *,
+        answers_receipt: bool,
+        duplicate_of: str | None,
+        report: RulesReport,
+    ) -> str | None:
+        """The receipt label of the row: a new decision, or the one it has."""
+        if (
+            state.classified_at is not None
+            or state.received_via in BY_OPERATOR
+            or not self.rules.receipts.enabled
+            or state.id in self.held
+        ):
+            return state.receipt
+        facts = assessment.facts
+        decision = decide_receipt(
+            _Receiving(state.reference, state.sha256, _sender(state, assessment), state.language),
+            facts,
+            self.rules,
+            spam=assessment.spam,
+            automatic=assessment.automatic,
+            answers_receipt=answers_receipt,
+            duplicate_of=duplicate_of,
+            recent=lambda recipient, since: self.recent.get(recipient.lower()[:320], 0),
+            now=self.now,
+        )
+        self.rows.append(
+            {
+                "submission_id": state.id,
+                "recipient": decision.recipient,
+                "status": decision.status,
+                "reason": decision.reason,
+                "language": decision.language,
+                "message_id": decision.message_id,
+            }
+        )
+        if decision.reason is None:
+            report.receipts_due += 1
+            key = decision.recipient.lower()[:320]
+            self.recent[key] = self.recent.get(key, 0) + 1
+        else:
+            report.receipts_suppressed += 1
+        return label(decision.status, decision.reason)
+
+    def save(self) -> None:
+        create_receipts(self.session, self.rows, self.now)
+
+
+def _sender(state: RulesState, assessment: Assessment) -> str:
+    form = assessment.form
+    return form.sender_address if form is not None and form.sender_address else state.sender_address

@@ -5,7 +5,7 @@ subject or opening like "corrected version", "revised submission", "addendum", "
 like to add", or a file of the same name as one they sent before, with new content. Words
 decide the kind (`replaces` or `adds`); a reply alone, with no such words, links nothing.
 Only comments from the same sender are compared, found through an index on the address:
-a message costs one small query, and none when nothing in it hints at a correction.
+a page of new comments costs a query or two, made once for the page.
 """
 
 from __future__ import annotations
@@ -17,10 +17,7 @@ from pathlib import PurePosixPath
 
 from sqlmodel import Session
 
-from ingest.screening import fresh_text
 from store import corrections
-from store.models import Attachment, Submission
-from store.receipts import answered_receipt
 
 REPLACE_WORDS = (
     "corrected version", "corrected submission", "correction to our", "revised version",
@@ -82,34 +79,64 @@ def document_stem(name: str) -> str:
     return " ".join(re.split(r"[\s_.-]+", stem)).strip()
 
 
-def link_correction(
-    session: Session,
-    submission: Submission,
-    attachments: list[Attachment],
-    answers: tuple[str, ...],
-    now: datetime,
+@dataclass(frozen=True, slots=True)
+class Later:
+    """A new comment as link_corrections reads it (its sender key is its lower-cased address)."""
+
+    id: int
+    number: int
+    sender_key: str | None
+    hint: Hint | None  # read_hint of its subject and fresh text
+    answers: tuple[str, ...]
+    files: tuple[tuple[str, str], ...]  # (name, sha256) of its own attachments, not nested
+    has_attachments: bool
+
+
+def link_corrections(
+    session: Session, later: list[Later], receipt_of: dict[int, int], now: datetime
 ) -> None:
-    """Suggest (or drop) the link from this comment to the earlier one it corrects."""
-    assert submission.id is not None
-    fresh = fresh_text(submission.body_text, submission.body_segments)
-    hint = read_hint(submission.subject, fresh.lstrip(), replies=bool(answers))
-    found = None
-    if submission.sender_key and (hint is not None or attachments):
-        earlier = corrections.earlier_from_sender(session, submission.sender_key, submission.number)
-        if earlier:
-            receipt_of = answered_receipt(session, answers) if answers else None
-            files = [(a.name, a.sha256) for a in attachments if a.parent_position is None]
-            found = _match(hint, answers, receipt_of, files, earlier)
-    if found is None:
-        corrections.suggest(session, submission, None, "", "", now)
+    """link_correction for a page of comments (in number order), with the page's lookups
+    made once: the links they have, and their senders' earlier comments. `receipt_of` gives,
+    for a comment that answers one of our receipts, the submission that receipt was for."""
+    if not later:
         return
-    target, kind, reason = found
-    standing = corrections.link_of(session, target.id)
-    if standing is not None and standing.kind == "adds" and standing.state != "undone":
-        target_id = standing.earlier_id  # an addition to an addition adds to the comment
-    else:
-        target_id = target.id
-    corrections.suggest(session, submission, target_id, kind, reason, now)
+    standing = corrections.links_of_later(session, [item.id for item in later])
+    looked = [
+        item
+        for item in later
+        if item.sender_key and (item.hint is not None or item.has_attachments)
+    ]
+    by_sender = corrections.earlier_from_senders(
+        session, sorted({item.sender_key for item in looked if item.sender_key})
+    )
+    decided: dict[int, tuple[int, str] | None] = {}  # this page's: later -> (earlier, kind)
+    for item in sorted(later, key=lambda item: item.number):
+        found = None
+        if item in looked and item.sender_key:
+            earlier = [
+                e for number, e in by_sender.get(item.sender_key, []) if number < item.number
+            ][: corrections.EARLIER_LOOKED_AT]
+            if earlier:
+                answered = receipt_of.get(item.id) if item.answers else None
+                found = _match(item.hint, item.answers, answered, list(item.files), earlier)
+        current = standing.get(item.id)
+        if found is None:
+            corrections.suggest(session, item.id, None, "", "", now, current=current)
+            decided[item.id] = None
+            continue
+        target, kind, reason = found
+        if target.id in decided:
+            target_link = decided[target.id]
+        else:
+            link = corrections.link_of(session, target.id)  # only when a link is found: rare
+            undone = link is None or link.state == "undone"
+            target_link = None if undone or link is None else (link.earlier_id, link.kind)
+        if target_link is not None and target_link[1] == "adds":
+            target_id = target_link[0]  # an addition to an addition adds to the comment
+        else:
+            target_id = target.id
+        corrections.suggest(session, item.id, target_id, kind, reason, now, current=current)
+        decided[item.id] = (target_id, kind)
 
 
 def _match(

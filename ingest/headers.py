@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from email.message import Message
@@ -42,23 +43,43 @@ class HeaderFacts:
 
 
 def read_header_facts(data: bytes, authserv_id: str = "") -> HeaderFacts:
-    """The facts, from the header block alone; a header that cannot be read counts as absent."""
+    """The facts, from a raw message's header block alone (a re-run of the rules reads the
+    archive's copy); a header that cannot be read counts as absent."""
     try:
         headers = BytesHeaderParser(policy=compat32).parsebytes(header_block(data))
     except Exception:  # a hostile header block is simply one without facts
         log.debug("header block unreadable", exc_info=True)
         return HeaderFacts()
-    return HeaderFacts(
-        received_header_at=top_received_time(data),
-        auth=_authentication(headers, authserv_id),
-        spam=_spam(headers),
-        automatic=_automatic(headers),
-        return_path=_return_path(headers),
-        answers=_answers(headers),
-        references=_one_line(_get(headers, "references"))[:2000],
-        content_language=_language(headers),
-        suppress_replies=_suppressed(headers),
+    return header_facts(
+        [(name, str(value)) for name, value in headers.raw_items()],
+        top_received_time(data),
+        authserv_id,
     )
+
+
+def header_facts(
+    fields: Sequence[tuple[str, str]], received_at: datetime | None, authserv_id: str = ""
+) -> HeaderFacts:
+    """The facts from header fields already parsed (intake's parse gives them), and the time
+    in the top Received header (ingest.sources.base.top_received_time)."""
+    headers = Message()
+    for name, value in fields:
+        headers[name] = value
+    try:
+        return HeaderFacts(
+            received_header_at=received_at,
+            auth=_authentication(headers, authserv_id),
+            spam=_spam(headers),
+            automatic=_automatic(headers),
+            return_path=_return_path(headers),
+            answers=_answers(headers),
+            references=_one_line(_get(headers, "references"))[:2000],
+            content_language=_language(headers),
+            suppress_replies=_suppressed(headers),
+        )
+    except Exception:  # a hostile header is simply one without facts
+        log.debug("header fields unreadable", exc_info=True)
+        return HeaderFacts(received_header_at=received_at)
 
 
 def _get(headers: Message, name: str) -> str:

@@ -8,8 +8,10 @@ Three paths, tried in order, and the one taken is recorded (`parser`):
   (which RFC 2046 allows and both parsers miss) are cut back and it is read
   again; failing that, the body's lines that are not MIME scaffolding.
 Either way our own walk (ingest.mime) decides what is text and what is a file.
-Headers come from the standard library's modern parser, which decodes folded
-RFC 2047 words correctly where mail-parser loses a space.
+The message is parsed once: the top header fields are read from the same tree,
+decoded by the standard library's modern header classes, which decode folded
+RFC 2047 words correctly where mail-parser loses a space; the rules read their
+facts from those fields too (`headers`).
 """
 
 from __future__ import annotations
@@ -21,8 +23,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email import policy
 from email.headerregistry import Address
-from email.message import EmailMessage, Message
-from email.parser import BytesHeaderParser
+from email.message import Message
 from typing import Any
 
 import mailparser
@@ -87,6 +88,7 @@ class ParsedMessage:
     parser: str = PARSER
     size: int = 0
     bounded: Bounded | None = None  # where cut-out bodies are in the raw message
+    headers: tuple[tuple[str, str], ...] = ()  # the top header fields as parsed, undecoded
 
     @property
     def too_large(self) -> bool:
@@ -114,11 +116,10 @@ def _parse(raw: bytes, limits: LimitSettings) -> ParsedMessage:
             f"message of {len(raw)} bytes, over max_message_bytes ({limits.max_message_bytes}): "
             "its text is read, its files are kept but not read"
         )
-    headers = BytesHeaderParser(policy=policy.default).parsebytes(_header_block(bounded.data))
-    assert isinstance(headers, EmailMessage)
     hint = _declared_charset(bounded.data)
     defects: set[str] = set()
     tree, parser = _tree(bounded.data, defects)
+    headers = tuple((name, str(value)) for name, value in tree.raw_items())
     walk = Walk(bounded, raw, limits, hint)
     found = walk.message(tree)
     broken = not _has_content(found, walk) or _unsplit(tree)
@@ -165,6 +166,7 @@ def _parse(raw: bytes, limits: LimitSettings) -> ParsedMessage:
         parser=parser,
         size=len(raw),
         bounded=bounded,
+        headers=headers,
     )
 
 
@@ -260,11 +262,6 @@ def _scaffold_free_text(data: bytes, hint: str | None) -> str:
     return "\n".join(line.rstrip() for line in text.splitlines() if line.strip()).strip()
 
 
-def _header_block(data: bytes) -> bytes:
-    match = re.search(rb"\r?\n\r?\n", data)
-    return data[: match.end()] if match else data
-
-
 def _declared_charset(data: bytes) -> str | None:
     """The first charset the message declares: 8-bit headers are usually in it."""
     for match in _CHARSET.finditer(data[:65536]):
@@ -279,19 +276,19 @@ class _Headers:
     declared charset, or guessed, before the header is parsed: the email package would turn
     them into U+FFFD. Which headers needed that is remembered (`guessed`)."""
 
-    def __init__(self, headers: EmailMessage, hint: str | None) -> None:
-        self.headers = headers
+    def __init__(self, fields: tuple[tuple[str, str], ...], hint: str | None) -> None:
+        self.fields = fields
         self.hint = hint
         self.guessed: set[str] = set()
 
     def get(self, name: str) -> Any:
-        raw = next((v for k, v in self.headers.raw_items() if k.lower() == name), None)
+        raw = next((v for k, v in self.fields if k.lower() == name), None)
         if raw is None:
             return None
         try:
-            if not _SURROGATE.search(str(raw)):
-                return self.headers.get(name)
-            text, guessed = repair(str(raw), self.hint)
+            if not _SURROGATE.search(raw):
+                return policy.default.header_fetch_parse(name, raw)
+            text, guessed = repair(raw, self.hint)
             if guessed:
                 self.guessed.add(name)
             return policy.default.header_factory(name, " ".join(text.split()))

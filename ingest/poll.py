@@ -1,9 +1,13 @@
 """poll_once: read a mailbox, archive and record each new message exactly once, then parse.
 
-The order is the whole point: bytes are fsync'd into the archive, then the
+The order is the whole point: bytes are made durable in the archive, then the
 ledger rows and the checkpoint are committed together, and only then is the
 message flagged or moved on the server. A crash anywhere leaves either nothing
 recorded (the message is read again) or a record (the message is skipped).
+
+Parsing runs beside it: each recorded batch goes to the worker processes
+(ingest.submissions) while the next one is read, and comes back to be saved and
+judged, a page per transaction.
 """
 
 from __future__ import annotations
@@ -13,17 +17,15 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from email.parser import BytesHeaderParser
-from email.policy import compat32
 
 from ingest.classification import RulesReport, apply_rules
 from ingest.errors import SourceUnavailable
-from ingest.extraction import ExtractorPool
 from ingest.rule_settings import IntakeRules
 from ingest.settings import LimitSettings, MailboxSettings
 from ingest.sources import RawMessage, Source, open_source
-from ingest.sources.base import header_block
-from ingest.submissions import extraction_pool, parse_pending
+from ingest.sources.base import message_id_of
+from ingest.submissions import Records, add_waiting, worker_pool
+from store.content import PendingParse
 from store.db import Store
 from store.intake import (
     Sighting,
@@ -69,8 +71,18 @@ def poll_once(
     Problem table say what went wrong. `limits` bound what each message may cost. With
     `rules`, the consultation's rules judge what was parsed and receipts go out; without,
     submissions stay pending and unpublished."""
-    with extraction_pool(store, limits or LimitSettings()) as pool:
-        return _poll_once(mailbox, store, prefix, now, stop, progress, pool, rules)
+    report = PollReport(mailbox.name)
+    with worker_pool(store, limits or LimitSettings(), rules) as pool:
+        records = Records(store, pool, now, rules=rules)
+        _poll_once(mailbox, store, prefix, now, stop, progress, report, records)
+        records.finish()
+    report.parsed, report.failed = records.parsed, records.failed
+    if rules is not None and not report.skipped_locked:
+        report.rules = records.report
+        rest = apply_rules(store, rules, now())  # what an earlier poll left unjudged; receipts
+        report.rules.add(rest)
+        report.rules.receipts = rest.receipts
+    return report
 
 
 def _poll_once(
@@ -80,32 +92,26 @@ def _poll_once(
     now: Callable[[], datetime],
     stop: threading.Event | None,
     progress: Progress | None,
-    pool: ExtractorPool,
-    rules: IntakeRules | None,
-) -> PollReport:
-    report = PollReport(mailbox.name)
+    report: PollReport,
+    records: Records,
+) -> None:
     with exclusive(store.engine, f"mailbox:{mailbox.name}") as mine:
         if not mine:
             log.info("mailbox=%s: another poller holds it; skipped", mailbox.name)
             report.skipped_locked = True
-            return report
+            return
+        add_waiting(store, records)  # stored by an earlier poll but never parsed (a crash)
         try:
             source = open_source(mailbox)
         except SourceUnavailable as exc:
             _failed(store, mailbox, str(exc), now(), report)
-            return report
+            return
         try:
-            _poll(source, store, prefix, now, stop, progress, report, pool)
+            _poll(source, store, prefix, now, stop, progress, report, records)
         except SourceUnavailable as exc:
             _failed(store, mailbox, str(exc), now(), report)
         finally:
             source.close()
-    parsed, failed = parse_pending(store, now(), pool=pool)
-    report.parsed += parsed
-    report.failed += failed
-    if rules is not None:
-        report.rules = apply_rules(store, rules, now())
-    return report
 
 
 def _poll(
@@ -116,7 +122,7 @@ def _poll(
     stop: threading.Event | None,
     progress: Progress | None,
     report: PollReport,
-    pool: ExtractorPool,
+    records: Records,
 ) -> None:
     uidvalidity = source.uidvalidity()
     with store.session() as session:
@@ -166,9 +172,13 @@ def _poll(
                 )
             if progress:
                 progress(len(batch.messages))
-            parsed, failed = parse_pending(store, now(), pool=pool)
-            report.parsed += parsed
-            report.failed += failed
+            records.add(
+                [
+                    PendingParse(r.submission_id, r.reference, r.sighting.sha256, 0)
+                    for r in recorded
+                    if r.new_submission
+                ]
+            )
             if stop is not None and stop.is_set():
                 report.stopped_early = True
                 break
@@ -191,23 +201,10 @@ def _sighting(
         uid=raw.uid,
         sha256=sha256,
         size=len(raw.data),
-        message_id=_message_id(raw.data),
+        message_id=message_id_of(raw.data),
         received_at=raw.received_at or now,
         received_via=raw.received_via,
     )
-
-
-def _message_id(data: bytes) -> str | None:
-    """The Message-ID, read from the header block alone: intake must stay cheap."""
-    try:
-        headers = BytesHeaderParser(policy=compat32).parsebytes(header_block(data))
-        value = headers.get("message-id")
-    except Exception:
-        return None
-    if value is None:
-        return None
-    cleaned = " ".join(str(value).split()).strip("<>")
-    return cleaned or None
 
 
 def _uid_order(key: str) -> tuple[int, str]:

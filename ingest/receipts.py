@@ -22,6 +22,7 @@ from email.policy import SMTP
 from email.utils import format_datetime, formataddr
 from pathlib import Path
 from string import Template
+from typing import Protocol
 
 from ingest.errors import SmtpUnavailable
 from ingest.headers import HeaderFacts, read_header_facts
@@ -41,6 +42,19 @@ MAX_BACKOFF = timedelta(hours=24)
 BY_OPERATOR = (ReceivedVia.OPERATOR, ReceivedVia.FORM_RECORD)
 
 
+class Receiving(Protocol):
+    """What deciding a receipt reads of a submission (its row, or the rules' view of it)."""
+
+    @property
+    def reference(self) -> str: ...
+    @property
+    def sha256(self) -> str: ...
+    @property
+    def sender_address(self) -> str: ...
+    @property
+    def language(self) -> str | None: ...
+
+
 @dataclass(frozen=True, slots=True)
 class ReceiptDecision:
     recipient: str
@@ -57,7 +71,7 @@ class ReceiptReport:
 
 
 def decide_receipt(
-    submission: Submission,
+    submission: Receiving,
     facts: HeaderFacts,
     rules: IntakeRules,
     *,
@@ -86,7 +100,7 @@ def decide_receipt(
 
 def _suppressed_because(
     recipient: str,
-    submission: Submission,
+    submission: Receiving,
     facts: HeaderFacts,
     rules: IntakeRules,
     spam: str | None,
@@ -118,7 +132,7 @@ def _suppressed_because(
     return None
 
 
-def receipt_language(submission: Submission, facts: HeaderFacts, rules: IntakeRules) -> str:
+def receipt_language(submission: Receiving, facts: HeaderFacts, rules: IntakeRules) -> str:
     available = set(TEXTS) | set(_custom_templates(rules.receipts.template_dir))
     for candidate in (submission.language, facts.content_language):
         if candidate and candidate.lower() in available:
@@ -126,7 +140,7 @@ def receipt_language(submission: Submission, facts: HeaderFacts, rules: IntakeRu
     return "en"
 
 
-def receipt_message_id(submission: Submission, rules: IntakeRules) -> str:
+def receipt_message_id(submission: Receiving, rules: IntakeRules) -> str:
     domain = _from_address(rules).rpartition("@")[2][:200] or "mailroom.invalid"
     return f"receipt.{reference_slug(submission.reference)}.{submission.sha256[:12]}@{domain}"
 

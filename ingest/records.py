@@ -1,32 +1,45 @@
 """From raw bytes to what the store saves: parse, keep the files, read their text, mark the rest.
 
-No database here (the store saves the result): the archive takes each file's
-bytes (a big one streamed from its span of the raw message), the extraction
-pool reads their text, and files found inside files (ZIP members, the files of
-a winmail.dat) become attachments of their own, a level at a time, up to
-max_archive_depth. Work is done for several messages at once so the pool's
-workers are kept busy. The result depends only on the bytes and the limits: a
-reparse yields the same records (only extraction_seconds differs).
+Runs in a worker process (ingest.worker), one message at a time; no database here
+(the daemon saves the result). The archive takes each file's bytes (a big one
+streamed from its span of the raw message), each file's text is read, and files
+found inside files (ZIP members, the files of a winmail.dat) become attachments of
+their own, a level at a time, up to max_archive_depth. The result depends only on
+the bytes and the limits: a reparse yields the same records (only
+extraction_seconds differs).
 """
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 
+from ingest.assessment import Assessment, AssessmentRules, Comment, assess
 from ingest.bounds import decoded_chunks, restored_chunks
-from ingest.extraction import ExtractorPool, Outcome, Task
-from ingest.formats import kind_of
+from ingest.formats import Child, Extracted, kind_of
+from ingest.forms import fields_from_mail, is_form_mail
+from ingest.headers import header_facts
 from ingest.language import detect_language, enough_letters
 from ingest.names import checked_name, safe_name, unique_names
 from ingest.parse import ParsedAttachment, ParsedMessage, parse_message
+from ingest.readers import read_file
 from ingest.segments import mark_segments
 from ingest.settings import LimitSettings
 from ingest.sniff import known_type
+from ingest.sources.base import top_received_time
 from store.archive import Archive
 from store.content import AttachmentContent, MessageContent, SubmissionContent
-from store.models import TextStatus
+from store.models import Channel, TextStatus
 
 LANGUAGE_SAMPLE = 20_000
+
+Skipped = dict[str, tuple[str, str, float]]
+"""Files (by SHA-256) not to read again, with the status, note and seconds they get: the
+worker that read them last hung or died."""
+Reader = Callable[[str, Callable[[], Extracted]], tuple[Extracted, float]]
+"""Runs one file's reader (named by its SHA-256); returns what it found and how long it took."""
 
 
 @dataclass(slots=True)
@@ -60,6 +73,46 @@ class Prepared:
     flags: list[str] = field(default_factory=list)
 
 
+def read_message(
+    sha256: str,
+    archive: Archive,
+    limits: LimitSettings,
+    rules: AssessmentRules | None,
+    *,
+    skip: Skipped,
+    read: Reader,
+) -> tuple[SubmissionContent, Assessment | None]:
+    """One stored message's record, and with `rules` its assessment. Raises
+    UnparseableMessage, ArchiveCorrupt or OSError when it cannot be read at all."""
+    raw = archive.get(sha256)
+    prepared = prepare(raw, archive, limits)
+    read_files(prepared, archive, limits, skip=skip, read=read)
+    record = content(prepared)
+    if rules is None:
+        return record, None
+    facts = header_facts(
+        prepared.parsed.headers, top_received_time(raw), rules.moderation.authserv_id
+    )
+    comment = Comment(
+        subject=record.subject,
+        sender_name=record.sender_name,
+        sender_address=record.sender_address,
+        organisation=record.organisation,
+        body_text=record.body_text,
+        body_segments=json.dumps(record.body_segments) if record.body_segments else None,
+        channel=Channel.EMAIL,
+        by_mail=True,
+        attachments=tuple((a.text, a.sha256) for a in record.attachments),
+        files=tuple((a.name, a.sha256) for a in record.attachments if a.parent_position is None),
+    )
+    form = (
+        fields_from_mail(record.body_text, rules.form)
+        if is_form_mail(record.subject, record.sender_address, rules.form)
+        else None
+    )
+    return record, assess(comment, facts, rules, form=form)
+
+
 def prepare(raw: bytes, archive: Archive, limits: LimitSettings) -> Prepared:
     """Parse and store every file; raises UnparseableMessage like parse_message."""
     parsed = parse_message(raw, limits)
@@ -83,26 +136,39 @@ def prepare(raw: bytes, archive: Archive, limits: LimitSettings) -> Prepared:
     return prepared
 
 
-def extract(batch: list[Prepared], pool: ExtractorPool, archive: Archive) -> None:
+def read_files(
+    prepared: Prepared,
+    archive: Archive,
+    limits: LimitSettings,
+    *,
+    skip: Skipped,
+    read: Reader,
+) -> None:
     """Read every waiting file's text, and the files inside them, a level at a time."""
-    limits = pool.limits
-    level = [(p, d) for p in batch for d in p.drafts if d.status is None]
+    level = [d for d in prepared.drafts if d.status is None]
     while level:
-        tasks = [
-            Task(
-                path=archive.path(d.sha256),
-                kind=kind_of(d.sniffed_type, d.content_type, d.name) or "",
-                name=d.name,
-                content_type=d.content_type,
-                charset=d.charset,
-                list_only=d.depth >= limits.max_archive_depth,
+        following: list[Draft] = []
+        for draft in level:
+            if draft.sha256 in skip:
+                status, note, seconds = skip[draft.sha256]
+                _take(draft, Extracted(status, note), seconds)
+                continue
+            result, seconds = read(
+                draft.sha256,
+                partial(
+                    read_file,
+                    archive.path(draft.sha256),
+                    kind=kind_of(draft.sniffed_type, draft.content_type, draft.name) or "",
+                    name=draft.name,
+                    content_type=draft.content_type,
+                    charset=draft.charset,
+                    list_only=draft.depth >= limits.max_archive_depth,
+                    archive=archive,
+                    limits=limits,
+                ),
             )
-            for _, d in level
-        ]
-        following: list[tuple[Prepared, Draft]] = []
-        for (prepared, draft), outcome in zip(level, pool.run(tasks), strict=True):
-            _take(draft, outcome)
-            for found in outcome.children:
+            _take(draft, result, seconds)
+            for found in result.children:
                 if len(prepared.drafts) >= limits.max_attachments:
                     prepared.flags.append(
                         f"{draft.name}: holds more files than max_attachments "
@@ -113,7 +179,7 @@ def extract(batch: list[Prepared], pool: ExtractorPool, archive: Archive) -> Non
                 draft.children.append(child)
                 prepared.drafts.append(child)
                 if child.status is None:
-                    following.append((prepared, child))
+                    following.append(child)
         level = following
 
 
@@ -214,32 +280,29 @@ def _decide(draft: Draft, limits: LimitSettings, *, too_large_message: bool) -> 
         draft.note = f"unsupported type: {draft.sniffed_type or draft.content_type}"
 
 
-def _take(draft: Draft, outcome: Outcome) -> None:
-    draft.status = TextStatus(outcome.status)
-    draft.note = outcome.note
-    draft.text = outcome.text if outcome.text else None
-    draft.seconds = outcome.seconds
-    draft.message = outcome.message
-    if outcome.sniffed_type:
-        draft.sniffed_type = outcome.sniffed_type
+def _take(draft: Draft, result: Extracted, seconds: float) -> None:
+    draft.status = TextStatus(result.status)
+    draft.note = result.note
+    draft.text = result.text if result.text else None
+    draft.seconds = seconds
+    draft.message = result.message
+    if result.sniffed_type:
+        draft.sniffed_type = result.sniffed_type
 
 
-def _child(found: dict[str, object], parent: Draft, limits: LimitSettings) -> Draft:
-    content_type = str(found.get("content_type") or "application/octet-stream")
-    sniffed_type = found.get("sniffed_type")
-    sniffed_type = str(sniffed_type) if sniffed_type else None
+def _child(found: Child, parent: Draft, limits: LimitSettings) -> Draft:
+    content_type = found.content_type or "application/octet-stream"
     name, name_note = checked_name(
-        safe_name(str(found.get("name") or ""), content_type, len(parent.children) + 1),
-        known_type(sniffed_type),
+        safe_name(found.name or "", content_type, len(parent.children) + 1),
+        known_type(found.sniffed_type),
     )
-    size = found.get("size")
     draft = Draft(
         name=name,
-        original_name=str(found.get("name") or ""),
+        original_name=found.name or "",
         content_type=content_type,
-        sniffed_type=sniffed_type,
-        sha256=str(found["sha256"]),
-        size=size if isinstance(size, int) else 0,
+        sniffed_type=found.sniffed_type or None,
+        sha256=found.sha256,
+        size=found.size,
         depth=parent.depth + 1,
         name_note=name_note,
     )

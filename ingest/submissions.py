@@ -1,55 +1,165 @@
 """Stored bytes become submission records: after intake, on recovery, and on reparse.
 
-Attempts are counted (and committed) before parsing, so a message that kills
-the process is set aside, not retried for ever. The work (parsing, storing
-files, reading their text in the extraction workers) is done outside any
-transaction; then one short transaction claims the rows and saves the results,
-so a slow document never holds the database's write lock. A row another daemon
-saved meanwhile is skipped (it is claimed with SKIP LOCKED and must still be
-waiting), and the work done for it is dropped.
+The reading is done in the worker processes (ingest.workers), outside any
+transaction; this module hands them the stored messages a page at a time and saves
+what comes back, page by page in the order given: one short transaction per page
+claims its rows, saves their records with one statement per table, and at intake
+judges them by the consultation's rules (ingest.classification) before it commits,
+so a slow document never holds the database's write lock. A row another daemon saved
+meanwhile is skipped (it is claimed with SKIP LOCKED and must still be waiting), and
+the work done for it is dropped. Nothing is counted before a message is read: a
+message is set aside only when reading it brought a worker down (ingest.workers).
 """
 
 from __future__ import annotations
 
-import dataclasses
 import logging
+from collections import deque
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 
 from sqlalchemy.exc import StatementError
+from sqlmodel import Session
 
-from ingest.errors import UnparseableMessage
-from ingest.extraction import ExtractorPool
-from ingest.records import Prepared, content, extract, prepare
+from ingest.assessment import Assessment, AssessmentRules
+from ingest.classification import RulesReport, judge
+from ingest.rule_settings import IntakeRules
 from ingest.settings import LimitSettings
-from store.archive import ArchiveCorrupt
+from ingest.workers import Failed, Parsed, WorkerPool
 from store.content import (
     PendingParse,
+    SubmissionContent,
     all_email_submissions,
-    attempts_of,
     claim,
-    count_attempt,
     pending_parse,
-    save_content,
-    save_failure,
+    save_contents,
+    save_failures,
 )
 from store.db import Store
 
 log = logging.getLogger(__name__)
 
-MAX_ATTEMPTS = 3
 PAGE = 200
-WORK = 25  # messages worked on together: the pool's workers share them; memory holds them
+PAGES_AHEAD = 2  # pages in the workers' hands before the oldest is saved: what memory holds
 
 Progress = Callable[[int], None]
+Clock = Callable[[], datetime]
 
 
 @contextmanager
-def extraction_pool(store: Store, limits: LimitSettings) -> Iterator[ExtractorPool]:
-    """Workers for one poll or reparse: started on the first file, stopped at the end."""
-    with ExtractorPool(limits, store.archive.root) as pool:
+def worker_pool(
+    store: Store, limits: LimitSettings, rules: IntakeRules | None = None
+) -> Iterator[WorkerPool]:
+    """Workers for one poll or reparse: started on the first message, stopped at the end.
+    With `rules`, they also assess each message for the rules."""
+    assessment = AssessmentRules.of(rules) if rules is not None else None
+    with WorkerPool(limits, store.archive.root, assessment) as pool:
         yield pool
+
+
+class Records:
+    """Pages of stored messages on their way through the workers and into the database."""
+
+    def __init__(
+        self,
+        store: Store,
+        pool: WorkerPool,
+        now: Clock,
+        *,
+        rules: IntakeRules | None = None,
+        waiting: bool = False,
+        progress: Progress | None = None,
+    ) -> None:
+        self.store = store
+        self.pool = pool
+        self.now = now
+        self.rules = rules
+        self.waiting = waiting  # a reparse waits for rows another daemon holds; intake skips
+        self.progress = progress
+        self.parsed = 0
+        self.failed = 0
+        self.report = RulesReport()
+        self._pages: deque[list[PendingParse]] = deque()
+
+    def add(self, page: list[PendingParse]) -> None:
+        """Hand a page to the workers; save the pages before it that are done."""
+        if not page:
+            return
+        for item in page:
+            self.pool.submit(item.submission_id, item.sha256)
+        self._pages.append(page)
+        while self._pages and (
+            len(self._pages) > PAGES_AHEAD or self.pool.done(_ids(self._pages[0]))
+        ):
+            self._save(self._pages.popleft())
+
+    def finish(self) -> None:
+        """Save every page still in the workers' hands."""
+        while self._pages:
+            self._save(self._pages.popleft())
+
+    def _save(self, page: list[PendingParse]) -> None:
+        outcomes = self.pool.take(_ids(page))
+        self.store.archive.flush()  # the files the workers stored are on disk before their rows
+        now = self.now()
+        with self.store.session() as session:
+            claimed = claim(session, _ids(page), waiting=self.waiting)
+            parsed: list[tuple[int, SubmissionContent]] = []
+            assessed: dict[int, Assessment] = {}
+            failures: list[tuple[int, str]] = []
+            for item in claimed:
+                outcome = outcomes[item.submission_id]
+                if isinstance(outcome, Failed):
+                    log.info("%s: %s", item.reference, outcome.reason)
+                    failures.append((item.submission_id, outcome.reason))
+                    continue
+                assert isinstance(outcome, Parsed)
+                parsed.append((item.submission_id, outcome.content))
+                if outcome.assessment is not None:
+                    assessed[item.submission_id] = outcome.assessment
+            saved = _save_records(session, parsed, claimed, failures)
+            save_failures(session, failures, at=now)
+            if self.rules is not None:
+                judged = [(sid, assessed[sid]) for sid in saved if sid in assessed]
+                judge(session, judged, self.rules, now, self.report)
+            session.commit()
+        self.parsed += len(saved)
+        self.failed += len(failures)
+        if self.progress:
+            self.progress(len(page))
+
+
+def _save_records(
+    session: Session,
+    parsed: list[tuple[int, SubmissionContent]],
+    claimed: list[PendingParse],
+    failures: list[tuple[int, str]],
+) -> list[int]:
+    """Save the page's records in one go; should the database refuse one (it happens with
+    hostile content), find it and record it as a failure instead. Returns the ids saved."""
+    try:
+        with session.begin_nested():
+            save_contents(session, parsed)
+        return [sid for sid, _ in parsed]
+    except (StatementError, ValueError):
+        pass
+    references = {item.submission_id: item.reference for item in claimed}
+    saved = []
+    for sid, content in parsed:
+        try:
+            with session.begin_nested():
+                save_contents(session, [(sid, content)])
+        except (StatementError, ValueError) as exc:  # content the database refused
+            log.warning("%s: could not be saved: %s", references[sid], exc)
+            failures.append((sid, f"could not be saved: {exc}"))
+        else:
+            saved.append(sid)
+    return saved
+
+
+def _ids(page: list[PendingParse]) -> list[int]:
+    return [item.submission_id for item in page]
 
 
 def parse_pending(
@@ -58,7 +168,7 @@ def parse_pending(
     progress: Progress | None = None,
     *,
     limits: LimitSettings | None = None,
-    pool: ExtractorPool | None = None,
+    pool: WorkerPool | None = None,
 ) -> tuple[int, int]:
     """Parse every email submission still waiting; returns (parsed, failed)."""
     return _walk(store, now, progress, limits, pool, pending=True)
@@ -70,7 +180,7 @@ def reparse_all(
     progress: Progress | None = None,
     *,
     limits: LimitSettings | None = None,
-    pool: ExtractorPool | None = None,
+    pool: WorkerPool | None = None,
 ) -> tuple[int, int]:
     """Rebuild every email submission's record from its archived bytes, a page per commit."""
     return _walk(store, now, progress, limits, pool, pending=False)
@@ -81,14 +191,22 @@ def _walk(
     now: datetime,
     progress: Progress | None,
     limits: LimitSettings | None,
-    pool: ExtractorPool | None,
+    pool: WorkerPool | None,
     *,
     pending: bool,
 ) -> tuple[int, int]:
     if pool is None:
-        with extraction_pool(store, limits or LimitSettings()) as own:
+        with worker_pool(store, limits or LimitSettings()) as own:
             return _walk(store, now, progress, limits, own, pending=pending)
-    parsed = failed = 0
+    records = Records(store, pool, lambda: now, waiting=not pending, progress=progress)
+    add_waiting(store, records, pending=pending)
+    records.finish()
+    return records.parsed, records.failed
+
+
+def add_waiting(store: Store, records: Records, *, pending: bool = True) -> None:
+    """Hand `records` every email submission still waiting to be parsed (or, for a reparse,
+    every one), a page at a time in id order."""
     after = 0
     while True:
         with store.reader() as session:
@@ -97,60 +215,6 @@ def _walk(
             else:
                 page = all_email_submissions(session, after_id=after, limit=PAGE)
         if not page:
-            return parsed, failed
+            return
         after = page[-1].submission_id
-        if pending:
-            with store.session() as session:
-                count_attempt(session, [p.submission_id for p in page])
-        for start in range(0, len(page), WORK):
-            done, bad = _work(store, page[start : start + WORK], now, pool, pending=pending)
-            parsed, failed = parsed + done, failed + bad
-        if progress:
-            progress(len(page))
-
-
-def _work(
-    store: Store, page: list[PendingParse], now: datetime, pool: ExtractorPool, *, pending: bool
-) -> tuple[int, int]:
-    """Parse and read a few messages outside any transaction, then save them in one."""
-    results: dict[int, Prepared | str] = {}
-    attempts: dict[int, int] = {}
-    if pending:
-        with store.reader() as session:
-            attempts = attempts_of(session, [p.submission_id for p in page])
-    for item in page:
-        if pending and attempts.get(item.submission_id, 0) > MAX_ATTEMPTS:
-            times = attempts[item.submission_id] - 1
-            results[item.submission_id] = f"parsing stopped the process {times} times; set aside"
-            continue
-        try:
-            raw = store.archive.get(item.sha256)
-            prepared = prepare(raw, store.archive, pool.limits)
-        except (UnparseableMessage, ArchiveCorrupt, FileNotFoundError) as exc:
-            log.info("%s: %s", item.reference, exc)
-            results[item.submission_id] = str(exc)
-            continue
-        # Keep what the record needs, not the message's bytes, while the others are read.
-        prepared.parsed = dataclasses.replace(prepared.parsed, attachments=[], bounded=None)
-        results[item.submission_id] = prepared
-    extract([r for r in results.values() if isinstance(r, Prepared)], pool, store.archive)
-    store.archive.flush()  # attachments, ours and the workers', are on disk before their rows
-    parsed = failed = 0
-    with store.session() as session:
-        for claimed in claim(session, [p.submission_id for p in page], waiting=not pending):
-            result = results[claimed.submission_id]
-            if isinstance(result, str):
-                save_failure(session, claimed.submission_id, result, at=now)
-                failed += 1
-                continue
-            try:
-                with session.begin_nested():
-                    save_content(session, claimed.submission_id, content(result))
-            except (StatementError, ValueError) as exc:  # content the database refused
-                log.warning("%s: could not be saved: %s", claimed.reference, exc)
-                save_failure(session, claimed.submission_id, f"could not be saved: {exc}", at=now)
-                failed += 1
-            else:
-                parsed += 1
-        session.commit()
-    return parsed, failed
+        records.add(page)

@@ -1,58 +1,107 @@
-"""An extraction worker: `python -m ingest.worker CONFIG`; a task a line in, a result a line out.
+"""A worker: `python -m ingest.worker CONFIG`; one stored message a line in, its record a line out.
 
-Started and watched by ingest.extraction. It caps its own address space
-(RLIMIT_AS) before reading any file, so a document that makes a library eat
-memory ends in a MemoryError reported as a failure, not in the machine
-swapping. Anything a reader raises becomes a `failed` result; after a
-MemoryError the worker exits, and the pool starts a fresh one.
+Started and watched by ingest.workers, which keeps a few of them for a whole poll.
+For each message a worker does all the work that needs no database: read the raw
+bytes from the archive, parse them, store the files, read their text (and the files
+inside them), find the language and the quoted parts, and, when the rules are
+given, what the rules can say from the message alone (ingest.assessment). The
+daemon only records and judges.
+
+Before each step that could hang or crash (the parse, each file) the worker says
+what it starts (`{"n": 7, "at": null}` for the message, `"at": SHA256` for a file),
+so a worker that dies or runs out of time names its culprit: the daemon sets that
+file (or, after a few deaths, that message) aside and the rest goes on. The worker
+caps its own address space (RLIMIT_AS) first, so a file that makes a library eat
+memory ends in a MemoryError, reported as a failure, not in the machine swapping.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import os
 import resource
 import sys
 import time
 import warnings
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
-from ingest import containers, formats
+from ingest.assessment import AssessmentRules
+from ingest.errors import UnparseableMessage
 from ingest.formats import Extracted
-from ingest.forwarded import message_json
+from ingest.records import read_message
+from ingest.replies import encode
 from ingest.settings import LimitSettings
-from store.archive import Archive
+from store.archive import Archive, ArchiveCorrupt
 
 
-def run_task(task: dict[str, Any], archive: Archive, limits: LimitSettings) -> Extracted:
-    path = Path(task["path"])
-    sniffed = formats.sniffed_file(path)
-    sniffed_type = sniffed.content_type if sniffed else None
-    kind = formats.kind_of(sniffed_type, task["content_type"], task["name"]) or task["kind"]
-    limit = limits.max_text_chars
-    charset = task.get("charset")
-    if task.get("list_only") and kind in ("zip", "tnef", "msg", "eml"):
-        return Extracted("unsupported", "archive nested too deep (max_archive_depth): not opened")
-    readers = {
-        "pdf": lambda: formats.extract_pdf(path, limit),
-        "docx": lambda: formats.extract_docx(path, limit),
-        "odf": lambda: formats.extract_odf(path, limit),
-        "doc": lambda: formats.extract_doc(path, limit),
-        "rtf": lambda: formats.extract_rtf(path, limit),
-        "text": lambda: formats.extract_text(path, limit, charset),
-        "html": lambda: formats.extract_html(path, limit, charset),
-        "zip": lambda: containers.extract_zip(path, archive, limits),
-        "tnef": lambda: containers.extract_tnef(path, archive, limits),
-        "msg": lambda: containers.extract_msg(path, archive, limits),
-        "eml": lambda: containers.extract_eml(path, archive, limits),
-    }
-    reader = readers.get(kind)
-    if reader is None:
-        return Extracted("unsupported", f"unsupported type: {sniffed_type or task['content_type']}")
-    result = reader()
-    result.sniffed_type = sniffed_type
-    return result
+class Worker:
+    """What one worker process does with each task line; the loop is in `main`."""
+
+    def __init__(self, config: dict[str, Any], out: IO[bytes]) -> None:
+        self.limits = LimitSettings.model_validate(config["limits"])
+        self.archive = Archive(Path(config["archive"]))
+        rules = config.get("rules")
+        self.rules = AssessmentRules.model_validate(rules) if rules is not None else None
+        self.out = out
+        self.stop = False  # set after a MemoryError: this process may be left fragmented
+
+    def say(self, reply: dict[str, Any]) -> None:
+        self.out.write(
+            json.dumps(reply, ensure_ascii=False).encode("utf-8", "surrogatepass") + b"\n"
+        )
+        self.out.flush()
+
+    def handle(self, task: dict[str, Any]) -> dict[str, Any]:
+        number = task["n"]
+        self.say({"n": number, "at": None})
+        skip = {
+            str(sha): (str(status), str(note), float(seconds))
+            for sha, (status, note, seconds) in (task.get("skip") or {}).items()
+        }
+        try:
+            record, assessment = read_message(
+                task["sha256"],
+                self.archive,
+                self.limits,
+                self.rules,
+                skip=skip,
+                read=lambda sha, call: self._read(number, sha, call),
+            )
+        except (UnparseableMessage, ArchiveCorrupt, OSError) as exc:
+            return {"n": number, "failed": str(exc)}
+        except MemoryError:
+            self.stop = True
+            memory = self.limits.extraction_memory_mb
+            return {
+                "n": number,
+                "failed": f"parsing ran out of memory (extraction_memory_mb = {memory})",
+            }
+        return {"n": number, **encode(record, assessment)}
+
+    def _read(
+        self, number: int, sha256: str, call: Callable[[], Extracted]
+    ) -> tuple[Extracted, float]:
+        """Run one file's reader, announced first; anything it raises is the file's failure."""
+        self.say({"n": number, "at": sha256})
+        started = time.monotonic()
+        try:
+            result = call()
+        except MemoryError:
+            self.stop = True
+            result = Extracted(
+                "failed",
+                f"ran out of memory (extraction_memory_mb = {self.limits.extraction_memory_mb})",
+            )
+        except RecursionError:
+            result = Extracted("failed", "the file nests too deeply to read (RecursionError)")
+        except Exception as exc:
+            result = Extracted("failed", f"{type(exc).__name__}: {str(exc)[:300]}")
+        seconds = time.monotonic() - started
+        self.say({"n": number, "at": None})
+        return result, seconds
 
 
 def main() -> None:
@@ -64,48 +113,13 @@ def main() -> None:
     logging.disable(logging.CRITICAL)  # libraries' complaints about broken files are not ours
     warnings.simplefilter("ignore")
     sys.setrecursionlimit(5000)
-    archive = Archive(Path(config["archive"]))
-    out = sys.stdout.buffer
+    worker = Worker(config, sys.stdout.buffer)
     for line in sys.stdin.buffer:
-        task = json.loads(line)
-        started = time.monotonic()
-        stop = False
-        try:
-            result = run_task(task, archive, limits)
-        except MemoryError:
-            result = Extracted(
-                "failed",
-                f"ran out of memory (extraction_memory_mb = {limits.extraction_memory_mb})",
-            )
-            stop = True
-        except RecursionError:
-            result = Extracted("failed", "the file nests too deeply to read (RecursionError)")
-        except Exception as exc:
-            result = Extracted("failed", f"{type(exc).__name__}: {str(exc)[:300]}")
-        reply = {
-            "status": result.status,
-            "note": result.note,
-            "text": result.text,
-            "sniffed_type": result.sniffed_type,
-            "children": [_child_dict(child) for child in result.children],
-            "seconds": time.monotonic() - started,
-            "message": message_json(result.message),
-        }
-        out.write(json.dumps(reply, ensure_ascii=False).encode("utf-8", "surrogatepass") + b"\n")
-        out.flush()
-        if stop:
+        worker.say(worker.handle(json.loads(line)))
+        if worker.stop:
             return
 
 
-def _child_dict(child: formats.Child) -> dict[str, Any]:
-    return {
-        "name": child.name,
-        "content_type": child.content_type,
-        "sha256": child.sha256,
-        "size": child.size,
-        "sniffed_type": child.sniffed_type,
-    }
-
-
 if __name__ == "__main__":
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # numpy's thread pool, under RLIMIT_AS
     main()

@@ -29,12 +29,8 @@ from mailroom.app import (
     opened,
     setup,
 )
-<<<<<<< HEAD
-from mailroom.config import Settings
-from mailroom.privacy_view import privacy_lines
-=======
 from mailroom.config import ConfigError, Settings
->>>>>>> i11
+from mailroom.privacy_view import privacy_lines
 from mailroom.progress import progress_bar
 from publish import OutputInUse, PreviewClash, SearchIndexFailed, build_site
 from publish.due import site_is_due
@@ -336,11 +332,8 @@ def main() -> None:
 import mailroom.cli_channels  # noqa: E402
 import mailroom.cli_corrections  # noqa: E402
 import mailroom.cli_digest  # noqa: E402
-<<<<<<< HEAD
 import mailroom.cli_files  # noqa: E402
-=======
 import mailroom.cli_health  # noqa: E402
->>>>>>> i11
 import mailroom.cli_moderation  # noqa: E402
 import mailroom.cli_rules  # noqa: E402
 import mailroom.cli_submission  # noqa: E402

@@ -1,7 +1,7 @@
 """A worker process for the build's work on untrusted files: stripping and checking them.
 
 pypdf, Pillow and python-docx meet hostile attachments here as the extraction
-workers do at intake (ingest.extraction): a file that hangs its reader is given up
+workers do at intake (ingest.workers): a file that hangs its reader is given up
 after `seconds` and its worker killed with its process group; one that makes a
 library eat memory hits the worker's cap (RLIMIT_AS); one that crashes the worker
 costs that file. Either way the caller gets SandboxFailure, withholds the file with

@@ -20,12 +20,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-<<<<<<< HEAD
-from publish.attachments import FilePublisher
-=======
 from sqlalchemy.exc import SQLAlchemyError
 
->>>>>>> i11
+from publish.attachments import FilePublisher
 from publish.campaigns import CampaignFacts
 from publish.corrections import CorrectionFacts
 from publish.due import PUBLISHABLE, is_published, site_is_due

@@ -20,6 +20,8 @@ import uuid
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
+HEAD = 65536  # what `head` reads: enough for a message's header block
+
 
 class ArchiveCorrupt(Exception):
     """A blob's bytes no longer match its name."""
@@ -104,7 +106,7 @@ class Archive:
             raise ArchiveCorrupt(f"archive blob {self.path(sha256)} does not match its SHA-256")
         return data
 
-    def head(self, sha256: str, size: int = 65536) -> bytes:
+    def head(self, sha256: str, size: int = HEAD) -> bytes:
         """The first `size` bytes of a blob, unverified: enough for a message's header block."""
         with self.path(sha256).open("rb") as handle:
             return handle.read(size)

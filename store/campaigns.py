@@ -10,24 +10,20 @@ text, the count, and the members' organisations (`campaign_organisations`).
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, insert, update
+from sqlalchemy import bindparam, func, insert, update
 from sqlmodel import Session, col, select
 
+from store.bulk import insert_rows, table_of, update_rows
 from store.models import Campaign, Moderation, SimilarityBucket, SimilarityLeader, Submission
 from store.queries import Visibility, visible
 
 MAX_CANDIDATES = 20  # leaders compared at most per text: the bound on work per message
-
-
-@dataclass(frozen=True, slots=True)
-class Candidate:
-    leader_id: int
-    signature: bytes
-    shared_buckets: int
+CHUNK = 2000  # values per IN list, well inside SQLite's and PostgreSQL's limits
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,88 +34,132 @@ class CampaignView:
     size: int
 
 
-def find_duplicate(session: Session, key: str, submission_id: int) -> int | None:
-    """The first earlier submission from the same sender with the same content, if any."""
-    return session.exec(
-        select(Submission.id)
-        .where(
-            Submission.duplicate_key == key,
-            col(Submission.id) < submission_id,
-            col(Submission.duplicate_of_id).is_(None),
+def first_with_keys(session: Session, keys: list[str], *, exclude: list[int]) -> dict[str, int]:
+    """For each duplicate key, the first submission (outside `exclude`) that has it and is no
+    duplicate itself: one indexed query for a whole page."""
+    found: dict[str, int] = {}
+    for start in range(0, len(keys), CHUNK):
+        rows = session.exec(
+            select(Submission.duplicate_key, func.min(Submission.id))
+            .where(
+                col(Submission.duplicate_key).in_(keys[start : start + CHUNK]),
+                col(Submission.duplicate_of_id).is_(None),
+                col(Submission.id).not_in(exclude),
+            )
+            .group_by(col(Submission.duplicate_key))
         )
-        .order_by(col(Submission.id))
-        .limit(1)
-    ).first()
+        found.update({str(key): int(first) for key, first in rows if key and first is not None})
+    return found
 
 
-def is_placed(session: Session, submission_id: int) -> bool:
-    """Already a leader or a campaign member: its place does not change on a re-run."""
-    if session.get(SimilarityLeader, submission_id) is not None:
-        return True
-    row = session.get(Submission, submission_id)
-    return row is not None and row.campaign_id is not None
-
-
-def candidates(session: Session, buckets: list[int], submission_id: int) -> list[Candidate]:
-    """Leaders sharing at least one band with these keys, most shared first, at most a few:
-    one indexed query, whatever the number of texts."""
-    if not buckets:
-        return []
-    shared = func.count().label("shared")
-    top = (
-        select(col(SimilarityBucket.leader_id).label("leader_id"), shared)
-        .where(
-            col(SimilarityBucket.bucket).in_(sorted(set(buckets))),
-            SimilarityBucket.leader_id != submission_id,
-        )
-        .group_by(col(SimilarityBucket.leader_id))
-        .order_by(shared.desc(), col(SimilarityBucket.leader_id))
-        .limit(MAX_CANDIDATES)
-        .subquery()
-    )
+def leaders_among(session: Session, ids: list[int]) -> set[int]:
+    """Which of these submissions are leaders already (a re-run leaves their place alone)."""
+    if not ids:
+        return set()
     rows = session.exec(
-        select(top.c.leader_id, SimilarityLeader.signature, top.c.shared)
-        .join(SimilarityLeader, col(SimilarityLeader.submission_id) == top.c.leader_id)
-        .order_by(top.c.shared.desc(), top.c.leader_id)
-    ).all()
-    return [Candidate(int(leader), bytes(signature), int(n)) for leader, signature, n in rows]
+        select(SimilarityLeader.submission_id).where(col(SimilarityLeader.submission_id).in_(ids))
+    )
+    return {int(sid) for sid in rows}
 
 
-def lead(session: Session, submission_id: int, signature: bytes, buckets: list[int]) -> None:
-    """Make this text a leader later texts are compared with."""
-    session.add(SimilarityLeader(submission_id=submission_id, signature=signature))
-    session.execute(  # one statement for all its bands, not an object per row
-        insert(SimilarityBucket),
-        [{"bucket": bucket, "leader_id": submission_id} for bucket in sorted(set(buckets))],
+def leaders_in_buckets(session: Session, buckets: list[int]) -> list[tuple[int, int]]:
+    """(bucket, leader) for every leader with one of these band keys: one indexed query per
+    few thousand keys, whatever the number of texts."""
+    found: list[tuple[int, int]] = []
+    for start in range(0, len(buckets), CHUNK):
+        rows = session.exec(
+            select(SimilarityBucket.bucket, SimilarityBucket.leader_id).where(
+                col(SimilarityBucket.bucket).in_(buckets[start : start + CHUNK])
+            )
+        )
+        found.extend((int(bucket), int(leader)) for bucket, leader in rows)
+    return found
+
+
+def signatures(session: Session, leader_ids: list[int]) -> dict[int, bytes]:
+    found: dict[int, bytes] = {}
+    for start in range(0, len(leader_ids), CHUNK):
+        rows = session.exec(
+            select(SimilarityLeader.submission_id, SimilarityLeader.signature).where(
+                col(SimilarityLeader.submission_id).in_(leader_ids[start : start + CHUNK])
+            )
+        )
+        found.update({int(sid): bytes(signature) for sid, signature in rows})
+    return found
+
+
+def lead_all(session: Session, leaders: list[tuple[int, bytes, list[int]]]) -> None:
+    """Make these texts leaders later texts are compared with: one INSERT per table."""
+    if not leaders:
+        return
+    insert_rows(
+        session,
+        SimilarityLeader,
+        [{"submission_id": sid, "signature": signature} for sid, signature, _ in leaders],
+    )
+    insert_rows(
+        session,
+        SimilarityBucket,
+        [
+            {"bucket": bucket, "leader_id": sid}
+            for sid, _, buckets in leaders
+            for bucket in sorted(set(buckets))
+        ],
     )
 
 
-def join(session: Session, submission_id: int, leader_id: int, now: datetime) -> int:
-    """Put a submission in its leader's campaign (made on the first match); the campaign's id."""
-    leader = session.exec(
-        select(Submission)
-        .where(Submission.id == leader_id)
-        .with_for_update()
-        .execution_options(populate_existing=True)  # what another daemon committed meanwhile
-    ).one()
-    member = session.get_one(Submission, submission_id)
-    if leader.campaign_id is None:
-        campaign = Campaign(representative_id=leader_id, size=2, created_at=now, updated_at=now)
-        session.add(campaign)
-        session.flush()
-        assert campaign.id is not None
-        leader.campaign_id = campaign.id
-        session.add(leader)
-    else:
-        session.execute(
-            update(Campaign)
-            .where(col(Campaign.id) == leader.campaign_id)
-            .values(size=col(Campaign.size) + 1, updated_at=now)
+def join_all(session: Session, joins: list[tuple[int, int]], now: datetime) -> dict[int, int]:
+    """Put each (member, leader) in the leader's campaign, made on its first member; returns
+    each member's campaign id. The leaders' rows are locked and read fresh, in id order, so two
+    daemons never make two campaigns of one text."""
+    if not joins:
+        return {}
+    leader_ids = sorted({leader for _, leader in joins})
+    current = {
+        int(sid): campaign_id
+        for sid, campaign_id in session.execute(
+            select(Submission.id, Submission.campaign_id)
+            .where(col(Submission.id).in_(leader_ids))
+            .order_by(col(Submission.id))
+            .with_for_update()
         )
-    member.campaign_id = leader.campaign_id
-    session.add(member)
-    assert leader.campaign_id is not None
-    return leader.campaign_id
+    }
+    members = Counter(leader for _, leader in joins)
+    # Campaigns are made in the order of their first members, as if they had come one by one.
+    new = [leader for leader in dict.fromkeys(ld for _, ld in joins) if current[leader] is None]
+    if new:
+        made = session.execute(
+            insert(Campaign).returning(col(Campaign.id), col(Campaign.representative_id)),
+            [
+                {
+                    "representative_id": leader,
+                    "size": 1 + members[leader],
+                    "created_at": now,
+                    "updated_at": now,
+                }
+                for leader in new
+            ],
+        )
+        current.update({int(leader): int(cid) for cid, leader in made})
+    grown = [leader for leader in leader_ids if leader not in new]
+    if grown:
+        table = table_of(Campaign)
+        session.execute(
+            update(table)
+            .where(table.c.id == bindparam("b_campaign"))
+            .values(size=table.c.size + bindparam("b_more"), updated_at=now),
+            [{"b_campaign": current[leader], "b_more": members[leader]} for leader in grown],
+        )
+    placed = {member: current[leader] for member, leader in joins}
+    update_rows(
+        session,
+        Submission,
+        [
+            {"id": sid, "campaign_id": cid}
+            for sid, cid in [*placed.items(), *((leader, current[leader]) for leader in new)]
+        ],
+    )
+    return {member: int(cid) for member, cid in placed.items() if cid is not None}
 
 
 def campaign(session: Session, campaign_id: int) -> CampaignView | None:

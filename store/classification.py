@@ -9,21 +9,22 @@ decision an operator made all stay as they are.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import update
 from sqlmodel import Session, col, select
 
+from store.bulk import update_rows
 from store.models import (
     Attachment,
     Channel,
     Moderation,
+    ReceivedVia,
     StakeholderGroup,
     Submission,
     SubmissionStatus,
 )
-from store.moderation import record_event
-from store.rules import RULES
 
 OPERATOR_SOURCES = ("operator", "form")  # a country someone typed is not replaced by a guess
 
@@ -37,25 +38,6 @@ class FormContent:
     organisation: str = ""
     subject: str = ""
     body_text: str = ""
-
-
-@dataclass(frozen=True, slots=True)
-class Classification:
-    received_header_at: datetime | None = None
-    auth_results: dict[str, str] = field(default_factory=dict)
-    spam_reason: str | None = None
-    hold_reasons: list[str] = field(default_factory=list)
-    group: StakeholderGroup | None = None
-    group_rule: str | None = None
-    country: str | None = None
-    country_source: str | None = None
-    duplicate_key: str | None = None
-    duplicate_of_id: int | None = None
-    request_for_id: int | None = None
-    request_kind: str | None = None
-    country_reason: str | None = None
-    organisation_suggested: str | None = None
-    organisation_reason: str | None = None
 
 
 def awaiting_rules(
@@ -104,65 +86,128 @@ def attachments_of(session: Session, submission_id: int) -> list[Attachment]:
     )
 
 
-def apply_form(session: Session, submission: Submission, form: FormContent) -> None:
-    """A form's fields replace what the form-mailer's envelope said."""
-    for name in ("sender_name", "sender_address", "organisation", "subject", "body_text"):
-        value = getattr(form, name)
-        if value:
-            setattr(submission, name, value)
-    submission.channel = Channel.FORM
-    session.add(submission)
+@dataclass(frozen=True, slots=True)
+class RulesState:
+    """What judging a submission must know of its row: the operator's decisions among it."""
+
+    id: int
+    number: int
+    reference: str
+    sha256: str
+    channel: Channel
+    received_at: datetime
+    received_via: ReceivedVia
+    language: str | None
+    sender_address: str
+    on_time_override: bool | None
+    classified_at: datetime | None
+    moderated_by: str | None
+    moderation: Moderation
+    moderation_reason: str | None
+    group_confirmed: bool
+    stakeholder_group: StakeholderGroup
+    group_rule: str | None
+    country: str | None
+    country_source: str | None
+    country_reason: str | None
+    organisation_confirmed: bool
+    organisation_suggested: str | None
+    organisation_reason: str | None
+    campaign_id: int | None
+    receipt: str | None
 
 
-def save_classification(
-    session: Session, submission: Submission, found: Classification, now: datetime
-) -> None:
-    submission.received_header_at = found.received_header_at
-    submission.auth_results = json.dumps(found.auth_results) if found.auth_results else None
-    submission.spam_reason = found.spam_reason
-    submission.hold_reasons = json.dumps(found.hold_reasons) if found.hold_reasons else None
-    if not submission.group_confirmed:
-        submission.stakeholder_group = found.group or StakeholderGroup.UNCLASSIFIED
-        submission.group_rule = found.group_rule
-    if submission.country_source not in OPERATOR_SOURCES:
-        submission.country = found.country
-        submission.country_source = found.country_source
-        submission.country_reason = found.country_reason
-    if not submission.organisation_confirmed:
-        submission.organisation_suggested = found.organisation_suggested
-        submission.organisation_reason = found.organisation_reason
-    submission.sender_key = submission.sender_address.lower() or None
-    submission.duplicate_key = found.duplicate_key
-    submission.duplicate_of_id = found.duplicate_of_id
-    submission.request_for_id = found.request_for_id
-    submission.request_kind = found.request_kind
-    submission.classified_at = now
-    session.add(submission)
-
-
-def apply_rules_state(
-    session: Session, submission: Submission, state: Moderation, reason: str, now: datetime
-) -> bool:
-    """Set what the rules decided, unless an operator has decided; True if it changed."""
-    if submission.moderated_by is not None:
-        return False
-    if submission.moderation == state and submission.moderation_reason == reason:
-        return False
-    before = submission.moderation
-    submission.moderation = state
-    submission.moderation_reason = reason
-    session.add(submission)
-    record_event(
-        session,
-        submission,
-        at=now,
-        by=RULES,
-        action="rules",
-        from_state=before,
-        to_state=state,
-        reason=reason,
+def references_of(session: Session, ids: list[int]) -> dict[int, str]:
+    if not ids:
+        return {}
+    rows = session.exec(
+        select(Submission.id, Submission.reference).where(col(Submission.id).in_(sorted(set(ids))))
     )
-    return True
+    return {int(sid): str(reference) for sid, reference in rows if sid is not None}
+
+
+def rules_state(session: Session, ids: list[int]) -> list[RulesState]:
+    """These submissions' state, in id order: one query for a page."""
+    columns = [getattr(Submission, name) for name in RulesState.__dataclass_fields__]
+    rows = session.execute(
+        select(*columns).where(col(Submission.id).in_(ids)).order_by(col(Submission.id))
+    )
+    return [RulesState(*row) for row in rows]
+
+
+@dataclass(frozen=True, slots=True)
+class Judgement:
+    """What the rules decided about one submission, as its row will hold it."""
+
+    id: int
+    received_header_at: datetime | None
+    auth_results: dict[str, str]
+    spam_reason: str | None
+    hold_reasons: list[str]
+    stakeholder_group: StakeholderGroup
+    group_rule: str | None
+    country: str | None
+    country_source: str | None
+    country_reason: str | None
+    organisation_suggested: str | None
+    organisation_reason: str | None
+    sender_key: str | None
+    duplicate_key: str | None
+    duplicate_of_id: int | None
+    request_for_id: int | None
+    request_kind: str | None
+    moderation: Moderation
+    moderation_reason: str | None
+    receipt: str | None
+
+
+def save_judgements(session: Session, judged: list[Judgement], now: datetime) -> None:
+    """Every judgement of a page in one UPDATE (the operator's decisions were kept by the
+    caller: a confirmed group, a country they typed, their moderation)."""
+    if not judged:
+        return
+    update_rows(
+        session,
+        Submission,
+        [
+            {
+                "id": j.id,
+                "received_header_at": j.received_header_at,
+                "auth_results": json.dumps(j.auth_results) if j.auth_results else None,
+                "spam_reason": j.spam_reason,
+                "hold_reasons": json.dumps(j.hold_reasons) if j.hold_reasons else None,
+                "stakeholder_group": j.stakeholder_group,
+                "group_rule": j.group_rule,
+                "country": j.country,
+                "country_source": j.country_source,
+                "country_reason": j.country_reason,
+                "organisation_suggested": j.organisation_suggested,
+                "organisation_reason": j.organisation_reason,
+                "sender_key": j.sender_key,
+                "duplicate_key": j.duplicate_key,
+                "duplicate_of_id": j.duplicate_of_id,
+                "request_for_id": j.request_for_id,
+                "request_kind": j.request_kind,
+                "moderation": j.moderation,
+                "moderation_reason": j.moderation_reason,
+                "receipt": j.receipt,
+                "classified_at": now,
+            }
+            for j in judged
+        ],
+    )
+
+
+def apply_forms(session: Session, forms: list[tuple[int, FormContent]]) -> None:
+    """A form's fields replace what the form-mailer's envelope said (empty fields do not)."""
+    names = ("sender_name", "sender_address", "organisation", "subject", "body_text")
+    for submission_id, form in forms:
+        values = {name: getattr(form, name) for name in names if getattr(form, name)}
+        session.execute(
+            update(Submission)
+            .where(col(Submission.id) == submission_id)
+            .values(**values, channel=Channel.FORM)
+        )
 
 
 def hold_reasons_of(submission: Submission) -> list[str]:

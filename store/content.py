@@ -11,9 +11,10 @@ import json
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import delete, update
+from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
+from store.bulk import insert_rows, update_rows
 from store.models import (
     Attachment,
     Channel,
@@ -110,43 +111,6 @@ def all_email_submissions(
     return [PendingParse(sid, ref, sha, n) for sid, ref, sha, n in rows if sid is not None]
 
 
-def count_attempt(session: Session, submission_ids: list[int]) -> None:
-    """Count a parse attempt before it starts, so a parser that kills the process is noticed.
-
-    Committed on its own, ahead of the parse: a crash cannot roll it back. Rows are
-    locked in id order, so two daemons counting the same page never deadlock.
-    """
-    if not submission_ids:
-        return
-    locked = (
-        select(Submission.id)
-        .where(
-            col(Submission.id).in_(submission_ids),
-            Submission.status == SubmissionStatus.RECEIVED,
-        )
-        .order_by(col(Submission.id))
-        .with_for_update()
-    )
-    ids = [sid for sid in session.exec(locked) if sid is not None]
-    if ids:
-        session.execute(
-            update(Submission)
-            .where(col(Submission.id).in_(ids))
-            .values(parse_attempts=col(Submission.parse_attempts) + 1)
-        )
-    session.commit()
-
-
-def attempts_of(session: Session, submission_ids: list[int]) -> dict[int, int]:
-    """How many times each submission's parse has been started."""
-    rows = session.exec(
-        select(Submission.id, Submission.parse_attempts).where(
-            col(Submission.id).in_(submission_ids)
-        )
-    )
-    return {sid: n for sid, n in rows if sid is not None}
-
-
 def claim(session: Session, submission_ids: list[int], *, waiting: bool) -> list[PendingParse]:
     """Lock these submissions for this transaction, in id order.
 
@@ -166,69 +130,124 @@ def claim(session: Session, submission_ids: list[int], *, waiting: bool) -> list
     return [PendingParse(sid, ref, sha, n) for sid, ref, sha, n in rows if sid is not None]
 
 
+def save_contents(session: Session, items: list[tuple[int, SubmissionContent]]) -> None:
+    """Parsed records for a page of submissions: one UPDATE, one DELETE and one INSERT, not a
+    statement per message. The attachments are replaced, so a reparse leaves the same rows."""
+    if not items:
+        return
+    update_rows(
+        session,
+        Submission,
+        [
+            {
+                "id": submission_id,
+                "status": SubmissionStatus.PARSED,
+                "error": None,
+                "parser": content.parser,
+                "defects": json.dumps(content.defects) if content.defects else None,
+                "subject": content.subject,
+                "sender_name": content.sender_name,
+                "sender_address": content.sender_address,
+                "organisation": content.organisation,
+                "message_id": content.message_id[:500] if content.message_id else None,
+                "date_header": content.date_header,
+                "body_text": content.body_text,
+                "body_html": content.body_html,
+                "language": content.language,
+                "body_segments": json.dumps(content.body_segments)
+                if content.body_segments
+                else None,
+                "flags": json.dumps(content.flags, ensure_ascii=False) if content.flags else None,
+            }
+            for submission_id, content in items
+        ],
+    )
+    _replace_attachments(
+        session,
+        [submission_id for submission_id, _ in items],
+        [
+            {
+                "submission_id": submission_id,
+                "position": position,
+                "name": a.name,
+                "original_name": a.original_name,
+                "content_type": a.content_type,
+                "size": a.size,
+                "sha256": a.sha256,
+                "parent_position": a.parent_position,
+                "sniffed_type": a.sniffed_type,
+                "text": a.text,
+                "text_status": a.text_status,
+                "text_note": a.text_note,
+                "extraction_seconds": a.extraction_seconds,
+                # a forwarded message's own fields (ingest.forwarded), or None
+                "message_sender_name": a.message.sender_name if a.message else None,
+                "message_date": a.message.date if a.message else None,
+                "message_subject": a.message.subject if a.message else None,
+                "message_text": a.message.text if a.message else None,
+            }
+            for submission_id, content in items
+            for position, a in enumerate(content.attachments, start=1)
+        ],
+    )
+
+
 def save_content(session: Session, submission_id: int, content: SubmissionContent) -> None:
-    submission = session.get_one(Submission, submission_id)
-    submission.status = SubmissionStatus.PARSED
-    submission.error = None
-    submission.parser = content.parser
-    submission.defects = json.dumps(content.defects) if content.defects else None
-    submission.subject = content.subject
-    submission.sender_name = content.sender_name
-    submission.sender_address = content.sender_address
-    submission.organisation = content.organisation
-    submission.message_id = content.message_id[:500] if content.message_id else None
-    submission.date_header = content.date_header
-    submission.body_text = content.body_text
-    submission.body_html = content.body_html
-    submission.language = content.language
-    submission.body_segments = json.dumps(content.body_segments) if content.body_segments else None
-    submission.flags = json.dumps(content.flags, ensure_ascii=False) if content.flags else None
-    session.add(submission)
-    session.execute(delete(Attachment).where(col(Attachment.submission_id) == submission_id))
-    for position, attachment in enumerate(content.attachments, start=1):
-        message = attachment.message  # a forwarded message's own fields, or None
-        session.add(
-            Attachment(
-                submission_id=submission_id,
-                position=position,
-                name=attachment.name,
-                original_name=attachment.original_name,
-                content_type=attachment.content_type,
-                size=attachment.size,
-                sha256=attachment.sha256,
-                parent_position=attachment.parent_position,
-                sniffed_type=attachment.sniffed_type,
-                text=attachment.text,
-                text_status=attachment.text_status,
-                text_note=attachment.text_note,
-                extraction_seconds=attachment.extraction_seconds,
-                message_sender_name=message.sender_name if message else None,
-                message_date=message.date if message else None,
-                message_subject=message.subject if message else None,
-                message_text=message.text if message else None,
+    save_contents(session, [(submission_id, content)])
+
+
+def save_failures(session: Session, items: list[tuple[int, str]], *, at: datetime) -> None:
+    """The bytes are kept; each submission waits for the operator with the reason on it. A
+    reason already recorded is not recorded again (a reparse of a bad message)."""
+    if not items:
+        return
+    ids = [submission_id for submission_id, _ in items]
+    before = {
+        int(sid): (reference, status, error)
+        for sid, reference, status, error in session.exec(
+            select(Submission.id, Submission.reference, Submission.status, Submission.error).where(
+                col(Submission.id).in_(ids)
             )
         )
+        if sid is not None
+    }
+    update_rows(
+        session,
+        Submission,
+        [
+            {
+                "id": submission_id,
+                "status": SubmissionStatus.FAILED,
+                "error": error,
+                "parser": None,
+                "body_html": None,
+                "language": None,
+                "body_segments": None,
+                "flags": None,
+            }
+            for submission_id, error in items
+        ],
+    )
+    _replace_attachments(session, ids, [])
+    problems = [
+        {
+            "at": at,
+            "kind": "unparseable",
+            "submission_id": submission_id,
+            "detail": f"{before[submission_id][0]}: {error}",
+        }
+        for submission_id, error in items
+        if before[submission_id][1:] != (SubmissionStatus.FAILED, error)
+    ]
+    insert_rows(session, Problem, problems)
 
 
 def save_failure(session: Session, submission_id: int, error: str, *, at: datetime) -> None:
-    """The bytes are kept; the submission waits for the operator with the reason on it."""
-    submission = session.get_one(Submission, submission_id)
-    already_failed = submission.status == SubmissionStatus.FAILED and submission.error == error
-    submission.status = SubmissionStatus.FAILED
-    submission.error = error
-    submission.parser = None
-    submission.body_html = None
-    submission.language = None
-    submission.body_segments = None
-    submission.flags = None
-    session.add(submission)
-    session.execute(delete(Attachment).where(col(Attachment.submission_id) == submission_id))
-    if not already_failed:
-        session.add(
-            Problem(
-                at=at,
-                kind="unparseable",
-                submission_id=submission_id,
-                detail=f"{submission.reference}: {error}",
-            )
-        )
+    save_failures(session, [(submission_id, error)], at=at)
+
+
+def _replace_attachments(
+    session: Session, submission_ids: list[int], rows: list[dict[str, object]]
+) -> None:
+    session.execute(delete(Attachment).where(col(Attachment.submission_id).in_(submission_ids)))
+    insert_rows(session, Attachment, rows)

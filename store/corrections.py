@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import or_
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from store.models import Attachment, Correction, Submission, SubmissionStatus
@@ -69,17 +70,72 @@ def link_of(session: Session, later_id: int) -> Correction | None:
     return session.exec(select(Correction).where(Correction.later_id == later_id)).first()
 
 
+def links_of_later(session: Session, later_ids: list[int]) -> dict[int, Correction]:
+    """link_of for a page of submissions, in one query."""
+    if not later_ids:
+        return {}
+    rows = session.exec(select(Correction).where(col(Correction.later_id).in_(later_ids)))
+    return {row.later_id: row for row in rows}
+
+
+def earlier_from_senders(
+    session: Session, sender_keys: list[str]
+) -> dict[str, list[tuple[int, Earlier]]]:
+    """earlier_from_sender for a page's senders at once: each sender's comments as
+    (number, Earlier), newest first; the caller keeps those before each new comment."""
+    if not sender_keys:
+        return {}
+    rows = session.execute(
+        sa_select(
+            col(Submission.sender_key),
+            col(Submission.number),
+            col(Submission.id),
+            col(Submission.reference),
+            col(Submission.message_id),
+        )
+        .where(
+            col(Submission.sender_key).in_(sender_keys),
+            col(Submission.status) == SubmissionStatus.PARSED,
+            col(Submission.duplicate_of_id).is_(None),
+            col(Submission.request_for_id).is_(None),
+        )
+        .order_by(col(Submission.number).desc())
+    ).all()
+    ids = [sid for _, _, sid, _, _ in rows if sid is not None]
+    files: dict[int, list[tuple[str, str]]] = {i: [] for i in ids}
+    for start in range(0, len(ids), 2000):
+        for sid, name, sha in session.exec(
+            select(Attachment.submission_id, Attachment.name, Attachment.sha256).where(
+                col(Attachment.submission_id).in_(ids[start : start + 2000])
+            )
+        ):
+            files[sid].append((name, sha))
+    found: dict[str, list[tuple[int, Earlier]]] = {}
+    for key, number, sid, ref, mid in rows:
+        if key is not None and sid is not None:
+            found.setdefault(key, []).append((number, Earlier(sid, ref, mid, tuple(files[sid]))))
+    return found
+
+
+_UNREAD = Correction(later_id=0, earlier_id=0, kind="", state="", reason="", by="")
+
+
 def suggest(
     session: Session,
-    later: Submission,
+    later: Submission | int,
     earlier_id: int | None,
     kind: str,
     reason: str,
     at: datetime,
+    *,
+    current: Correction | None = _UNREAD,
 ) -> None:
-    """What the rules found (earlier_id None: no link). An operator's decision stays."""
-    assert later.id is not None
-    current = link_of(session, later.id)
+    """What the rules found (earlier_id None: no link). An operator's decision stays.
+    `current` is the link the submission has, when the caller has read it already."""
+    later_id = later if isinstance(later, int) else later.id
+    assert later_id is not None
+    if current is _UNREAD:
+        current = link_of(session, later_id)
     if current is not None and current.by != RULES:
         return
     if earlier_id is None:
@@ -91,7 +147,7 @@ def suggest(
         return
     if current is None:
         current = Correction(
-            later_id=later.id,
+            later_id=later_id,
             earlier_id=earlier_id,
             kind=kind,
             state="",

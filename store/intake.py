@@ -12,10 +12,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, update
+from sqlalchemy import func, insert, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from store.bulk import insert_rows, table_of
 from store.models import (
     Channel,
     Checkpoint,
@@ -141,47 +142,60 @@ def _record(
     needed = len({s.sha256 for s in fresh if s.sha256 not in existing and _mid(s) not in existing})
     numbers = iter(_allocate_numbers(session, needed))
 
-    recorded: list[Recorded] = []
+    matched: list[tuple[Sighting, tuple[int, str] | None]] = []
+    new_rows: dict[str, dict[str, object]] = {}
     for sighting in fresh:
         match = existing.get(sighting.sha256) or existing.get(_mid(sighting) or "")
-        if match is not None:
-            submission_id, reference = match
-            new = False
-        else:
+        if match is None and sighting.sha256 not in new_rows:
             number = next(numbers)
-            submission = Submission(
-                number=number,
-                reference=reference_for(prefix, number),
-                channel=channel,
-                sha256=sighting.sha256,
-                received_at=sighting.received_at,
-                received_via=sighting.received_via,
-                created_at=now,
-                message_id=_cap(sighting.message_id),
-            )
-            session.add(submission)
-            session.flush()
-            assert submission.id is not None
-            submission_id, reference = submission.id, submission.reference
-            existing[sighting.sha256] = (submission_id, reference)
-            new = True
-        session.add(
-            Message(
-                mailbox=sighting.mailbox,
-                folder=sighting.folder,
-                uidvalidity=sighting.uidvalidity,
-                key=sighting.key,
-                uid=sighting.uid,
-                sha256=sighting.sha256,
-                size=sighting.size,
-                message_id=_cap(sighting.message_id),
-                received_at=sighting.received_at,
-                received_via=sighting.received_via,
-                fetched_at=now,
-                submission_id=submission_id,
-            )
+            new_rows[sighting.sha256] = {
+                "number": number,
+                "reference": reference_for(prefix, number),
+                "channel": channel,
+                "sha256": sighting.sha256,
+                "received_at": sighting.received_at,
+                "received_via": sighting.received_via,
+                "created_at": now,
+                "message_id": _cap(sighting.message_id),
+            }
+        matched.append((sighting, match))
+    if new_rows:  # one INSERT for the batch's new submissions, their ids returned
+        table = table_of(Submission)
+        made = session.execute(
+            insert(table).returning(table.c.sha256, table.c.id, table.c.reference),
+            list(new_rows.values()),
         )
+        existing.update({sha: (int(sid), str(ref)) for sha, sid, ref in made})
+
+    recorded: list[Recorded] = []
+    seen_new: set[str] = set()
+    for sighting, match in matched:
+        submission_id, reference = match or existing[sighting.sha256]
+        new = match is None and sighting.sha256 not in seen_new
+        if new:
+            seen_new.add(sighting.sha256)
         recorded.append(Recorded(sighting, submission_id, reference, new))
+    insert_rows(
+        session,
+        Message,
+        [
+            {
+                "mailbox": r.sighting.mailbox,
+                "folder": r.sighting.folder,
+                "uidvalidity": r.sighting.uidvalidity,
+                "key": r.sighting.key,
+                "uid": r.sighting.uid,
+                "sha256": r.sighting.sha256,
+                "size": r.sighting.size,
+                "message_id": _cap(r.sighting.message_id),
+                "received_at": r.sighting.received_at,
+                "received_via": r.sighting.received_via,
+                "fetched_at": now,
+                "submission_id": r.submission_id,
+            }
+            for r in recorded
+        ],
+    )
     if checkpoint_uid is not None:
         advance_checkpoint(session, first.mailbox, first.folder, first.uidvalidity, checkpoint_uid)
     session.flush()

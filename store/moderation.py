@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from store.bulk import insert_rows
 from store.models import (
     Moderation,
     ModerationEvent,
@@ -21,6 +22,7 @@ from store.models import (
     SubmissionStatus,
 )
 from store.queries import find_submission
+from store.rules import RULES
 
 
 class ModerationError(Exception):
@@ -29,7 +31,7 @@ class ModerationError(Exception):
 
 def record_event(
     session: Session,
-    submission: Submission,
+    submission: Submission | int,
     *,
     at: datetime,
     by: str,
@@ -39,10 +41,11 @@ def record_event(
     reason: str | None = None,
     changes: dict[str, list[Any]] | None = None,
 ) -> None:
-    assert submission.id is not None
+    submission_id = submission if isinstance(submission, int) else submission.id
+    assert submission_id is not None
     session.add(
         ModerationEvent(
-            submission_id=submission.id,
+            submission_id=submission_id,
             at=at,
             by=by,
             action=action,
@@ -51,6 +54,32 @@ def record_event(
             reason=reason,
             changes=json.dumps(changes, ensure_ascii=False, default=str) if changes else None,
         )
+    )
+
+
+def record_rule_events(
+    session: Session, changes: list[tuple[int, Moderation, Moderation, str]], *, at: datetime
+) -> None:
+    """What the rules decided for a page, one event per submission whose state changed:
+    (submission, from, to, reason), in one INSERT."""
+    if not changes:
+        return
+    insert_rows(
+        session,
+        ModerationEvent,
+        [
+            {
+                "submission_id": sid,
+                "at": at,
+                "by": RULES,
+                "action": "rules",
+                "from_state": before.value,
+                "to_state": after.value,
+                "reason": reason,
+                "changes": None,
+            }
+            for sid, before, after, reason in changes
+        ],
     )
 
 

@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from store.bulk import insert_rows
 from store.models import Receipt, ReceiptStatus, Submission
 
 LEASE = timedelta(minutes=10)  # a sender that died mid-send is retried after this
@@ -90,6 +91,65 @@ def answered_receipt(session: Session, message_ids: tuple[str, ...]) -> int | No
         .order_by(col(Receipt.id))
         .limit(1)
     ).first()
+
+
+def with_receipts(session: Session, submission_ids: list[int]) -> set[int]:
+    """Which of these submissions already have a receipt row (decided once, never again)."""
+    if not submission_ids:
+        return set()
+    rows = session.exec(
+        select(Receipt.submission_id).where(col(Receipt.submission_id).in_(submission_ids))
+    )
+    return {int(sid) for sid in rows}
+
+
+def recent_counts(session: Session, recipients: list[str], since: datetime) -> dict[str, int]:
+    """recent_receipts for many addresses in one query."""
+    wanted = sorted({r.lower()[:320] for r in recipients if r})
+    if not wanted:
+        return {}
+    rows = session.exec(
+        select(Receipt.recipient, func.count())
+        .where(
+            col(Receipt.recipient).in_(wanted),
+            col(Receipt.created_at) >= since,
+            col(Receipt.status) != ReceiptStatus.SUPPRESSED,
+        )
+        .group_by(col(Receipt.recipient))
+    )
+    return {str(recipient): int(n) for recipient, n in rows}
+
+
+def answered_receipts(session: Session, message_ids: list[str]) -> dict[str, tuple[int, int]]:
+    """For each of these Message-IDs that names one of our receipts: (receipt id, submission)."""
+    if not message_ids:
+        return {}
+    rows = session.exec(
+        select(Receipt.message_id, Receipt.id, Receipt.submission_id).where(
+            col(Receipt.message_id).in_(sorted(set(message_ids)))
+        )
+    )
+    return {str(mid): (int(rid), int(sid)) for mid, rid, sid in rows if mid and rid is not None}
+
+
+def create_receipts(session: Session, rows: list[dict[str, object]], now: datetime) -> None:
+    """Receipt rows decided for a page, in one INSERT: submission_id, recipient, status,
+    reason, language, message_id each."""
+    if not rows:
+        return
+    insert_rows(
+        session,
+        Receipt,
+        [
+            {
+                **row,
+                "recipient": str(row["recipient"]).lower()[:320],
+                "created_at": now,
+                "next_attempt_at": now if row["status"] == ReceiptStatus.PENDING else None,
+            }
+            for row in rows
+        ],
+    )
 
 
 def claim_due(

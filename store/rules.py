@@ -13,9 +13,16 @@ RULES = "mailroom (rules)"  # who decided, in the history, when no operator did
 
 def is_on_time(submission: Submission, consultation: ConsultationSettings) -> bool:
     """Received by the mailbox by the deadline, unless the operator ruled otherwise."""
-    if submission.on_time_override is not None:
-        return submission.on_time_override
-    return submission.received_at <= consultation.deadline
+    return on_time(submission.on_time_override, submission.received_at, consultation)
+
+
+def on_time(
+    override: bool | None, received_at: datetime, consultation: ConsultationSettings
+) -> bool:
+    """is_on_time, from the two values it reads."""
+    if override is not None:
+        return override
+    return received_at <= consultation.deadline
 
 
 def clocks_disagree(

@@ -5,7 +5,7 @@ POINT is where the Nth occurrence kills the process:
   archived      after a message's bytes are fsync'd into the archive, before any row exists
   recorded      after the batch's rows are flushed, before the commit
   committed     after the commit, before the messages are flagged on the server
-  parsing       while parsing a stored message
+  parsing       when the workers have read a page of stored messages, before it is saved
 """
 
 from __future__ import annotations
@@ -18,8 +18,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import ingest.records
 import ingest.sources.imap
+import ingest.workers
 import store.archive
 import store.intake
 from ingest import MailboxSettings, poll_once
@@ -61,7 +61,9 @@ def main() -> None:
             ingest.sources.imap.ImapSource.mark_done
         )
     elif point == "parsing":
-        ingest.records.parse_message = before(ingest.records.parse_message)
+        ingest.workers.WorkerPool.take = before(  # type: ignore[method-assign]
+            ingest.workers.WorkerPool.take
+        )
     else:
         raise SystemExit(f"unknown point {point}")
 

@@ -92,9 +92,11 @@ def test_a_killed_poller_resumes_with_every_message_stored_exactly_once(
 
 @pytest.mark.slow
 @pytest.mark.parametrize("database", ["sqlite"], indirect=True)
-def test_a_message_that_kills_the_parser_three_times_is_set_aside(
+def test_a_daemon_killed_from_outside_while_parsing_never_sets_a_message_aside(
     dovecot: Dovecot, store: Store, store_settings: StoreSettings
 ) -> None:
+    """Three kills of the poller while its workers parse: nothing is charged to the message
+    (only a message that itself brings a worker down is set aside; see test_extraction)."""
     folder = dovecot.fresh_folder()
     dovecot.append(folder, [comment(1)])
     mailbox = imap_mailbox(dovecot, folder)
@@ -113,8 +115,7 @@ def test_a_message_that_kills_the_parser_three_times_is_set_aside(
         )
         assert killed.returncode == -9, killed.stderr
     report = poll_after_crash(mailbox, store)
-    assert (report.parsed, report.failed) == (0, 1)
+    assert (report.parsed, report.failed) == (1, 0)
     with store.session() as session:
         submission = session.exec(select(Submission)).one()
-    assert submission.status == SubmissionStatus.FAILED
-    assert submission.error == "parsing stopped the process 3 times; set aside"
+    assert submission.status == SubmissionStatus.PARSED and submission.error is None

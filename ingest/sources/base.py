@@ -59,6 +59,7 @@ class Source(Protocol):
 
 _HEADER_END = re.compile(rb"\r?\n\r?\n")
 _RECEIVED = re.compile(rb"^received:(.*?)(?=^\S|\Z)", re.IGNORECASE | re.MULTILINE | re.DOTALL)
+_FIELD = re.compile(rb"^([\x21-\x39\x3b-\x7e]+):(.*)$", re.DOTALL)  # the email package's rule
 
 
 def header_block(data: bytes) -> bytes:
@@ -80,3 +81,28 @@ def top_received_time(data: bytes) -> datetime | None:
     except (TypeError, ValueError, IndexError):
         return None
     return when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
+
+
+def message_id_of(data: bytes) -> str | None:
+    """The first Message-ID field, without its angle brackets, read from the header lines
+    alone (the parse comes later, in a worker): what the ledger keys a sighting by. Reading
+    stops where the email package's parser would, at the first line that is no header."""
+    value: list[bytes] | None = None
+    for line in header_block(data).split(b"\n"):
+        if line[:1] in (b" ", b"\t"):
+            if value is not None:
+                value.append(line)
+            continue
+        if value is not None:
+            break
+        if line.startswith(b"From "):
+            continue  # an mbox From_ line, or one misplaced: the parser passes over it too
+        field = _FIELD.match(line)
+        if field is None:
+            return None
+        if field.group(1).lower() == b"message-id":
+            value = [field.group(2)]
+    if value is None:
+        return None
+    text = b"\n".join(value).decode("utf-8", "replace")
+    return " ".join(text.split()).strip("<>") or None

@@ -11,14 +11,16 @@ from pathlib import Path
 
 import pytest
 
-from ingest import LimitSettings, poll_once
-from ingest.extraction import ExtractorPool, Task
+from ingest import LimitSettings, poll_once, workers
+from ingest.workers import Failed, Outcome, Parsed, WorkerPool
 from store import Store
 from store.archive import Archive
+from store.content import AttachmentContent
 from store.models import Attachment, TextStatus
 from store.queries import iter_submissions
 from tests import samples
 from tests.conftest import maildir
+from tests.crash_worker import KILL_THE_PARSER
 from tests.messages import comment
 
 NOW = datetime(2010, 11, 20, tzinfo=UTC)
@@ -137,60 +139,110 @@ def test_a_forwarded_message_keeps_its_own_attachments_under_it(
     assert store.archive.get(files["fw.eml"].sha256).startswith(b"From: Original Sender")
 
 
-def pool_tasks(archive: Archive, files: list[tuple[str, str, bytes]]) -> list[Task]:
-    return [
-        Task(archive.path(archive.put(data)), kind, name, "application/octet-stream")
-        for name, kind, data in files
-    ]
+def read_in_pool(
+    archive: Archive, messages: list[bytes], limits: LimitSettings
+) -> tuple[list[Outcome], WorkerPool]:
+    """Store the messages and read them in a fresh pool; the pool is closed on return."""
+    with WorkerPool(limits, archive.root) as pool:
+        for key, data in enumerate(messages):
+            pool.submit(key, archive.put(data))
+        outcomes = pool.take(list(range(len(messages))))
+    return [outcomes[key] for key in range(len(messages))], pool
+
+
+def files_of(outcome: Outcome) -> dict[str, AttachmentContent]:
+    assert isinstance(outcome, Parsed), outcome
+    return {a.name: a for a in outcome.content.attachments}
 
 
 @pytest.mark.slow
 def test_a_reader_that_loops_is_stopped_and_the_next_file_is_still_read(tmp_path: Path) -> None:
     archive = Archive(tmp_path / "archive")
     limits = LimitSettings(extraction_seconds=3, extraction_workers=1)
-    tasks = pool_tasks(
-        archive, [("loop.pdf", "pdf", samples.looping_pdf()), ("ok.pdf", "pdf", samples.pdf())]
+    message = comment(
+        1,
+        attachments=[
+            ("loop.pdf", "application/pdf", samples.looping_pdf()),
+            ("ok.pdf", "application/pdf", samples.pdf()),
+        ],
     )
-    with ExtractorPool(limits, archive.root) as pool:
-        looping, fine = pool.run(tasks)
-        assert pool.started == 2  # the stopped worker was replaced, once
-    assert looping.status == "timed_out" and "extraction_seconds" in looping.note
-    assert fine.status == "extracted" and fine.text == S
+    (outcome,), pool = read_in_pool(archive, [message], limits)
+    assert pool.started == 2  # the stopped worker was replaced, once
+    files = files_of(outcome)
+    looping, fine = files["loop.pdf"], files["ok.pdf"]
+    assert looping.text_status == TextStatus.TIMED_OUT
+    assert "extraction_seconds" in (looping.text_note or "")
+    assert fine.text_status == TextStatus.EXTRACTED and fine.text == S
 
 
 @pytest.mark.slow
 def test_a_crashed_reader_costs_its_file_only(tmp_path: Path) -> None:
     archive = Archive(tmp_path / "archive")
     limits = LimitSettings(extraction_seconds=60, extraction_workers=1)
-    tasks = pool_tasks(
-        archive, [("loop.pdf", "pdf", samples.looping_pdf()), ("ok.docx", "docx", samples.docx())]
+    message = comment(
+        1,
+        attachments=[
+            ("loop.pdf", "application/pdf", samples.looping_pdf()),
+            ("ok.docx", DOCX, samples.docx()),
+        ],
     )
-    with ExtractorPool(limits, archive.root) as pool:
+    with WorkerPool(limits, archive.root) as pool:
+        pool.submit(1, archive.put(message))
 
         def crash_the_worker() -> None:  # what a segfaulting C library looks like from outside
-            while not pool._workers or pool._workers[0].task is None:
+            while not pool._workers or not isinstance(pool._workers[0].step, str):
                 time.sleep(0.05)
             time.sleep(0.5)
             pool._workers[0].process.kill()
 
         killer = threading.Thread(target=crash_the_worker)
         killer.start()
-        crashed, fine = pool.run(tasks)
+        outcome = pool.take([1])[1]
         killer.join()
-    assert crashed.status == "failed" and "crashed (signal SIGKILL)" in crashed.note
-    assert fine.status == "extracted" and S in (fine.text or "")
+    files = files_of(outcome)
+    crashed, fine = files["loop.pdf"], files["ok.docx"]
+    assert crashed.text_status == TextStatus.FAILED
+    assert "crashed (signal SIGKILL)" in (crashed.text_note or "")
+    assert fine.text_status == TextStatus.EXTRACTED and S in (fine.text or "")
 
 
 def test_workers_are_few_kept_and_capped(tmp_path: Path) -> None:
     archive = Archive(tmp_path / "archive")
     limits = LimitSettings(extraction_workers=2, extraction_memory_mb=512)
-    files = [(f"{n}.txt", "text", f"note {n}".encode()) for n in range(30)]
-    with ExtractorPool(limits, archive.root) as pool:
-        outcomes = pool.run(pool_tasks(archive, files))
-        again = pool.run(pool_tasks(archive, files[:3]))
+    messages = [
+        comment(n, attachments=[(f"{n}.txt", "text/plain", f"note {n}".encode())])
+        for n in range(30)
+    ]
+    with WorkerPool(limits, archive.root) as pool:
+        for key, data in enumerate(messages):
+            pool.submit(key, archive.put(data))
+        outcomes = pool.take(list(range(30)))
         limits_file = Path(f"/proc/{pool._workers[0].process.pid}/limits").read_text()
-        assert pool.started == 2  # 33 files, two processes
-    assert [o.text for o in outcomes] == [f"note {n}" for n in range(30)]
-    assert [o.text for o in again] == ["note 0", "note 1", "note 2"]
+        assert pool.started == 2  # 30 messages, two processes
+    assert [files_of(outcomes[n])[f"{n}.txt"].text for n in range(30)] == [
+        f"note {n}" for n in range(30)
+    ]
     address_space = next(line for line in limits_file.splitlines() if "address space" in line)
     assert str(512 * 1024 * 1024) in address_space
+
+
+@pytest.mark.slow
+def test_a_message_that_kills_its_worker_is_set_aside_and_the_rest_is_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Workers that die parsing one message (as a parser crashing in C would) cost that
+    message only, after MAX_DEATHS tries; messages queued behind it are read as usual."""
+    monkeypatch.setattr(workers, "WORKER", "tests.crash_worker")
+    archive = Archive(tmp_path / "archive")
+    limits = LimitSettings(extraction_workers=1)
+    messages = [comment(n, body=f"Comment {n}.\n") for n in range(3)]
+    messages.insert(1, comment(9, body=f"{KILL_THE_PARSER}\n"))
+    outcomes, pool = read_in_pool(archive, messages, limits)
+    assert pool.started == 1 + workers.MAX_DEATHS
+    assert isinstance(outcomes[1], Failed)
+    assert outcomes[1].reason == (
+        "parsing stopped its worker process 3 times (signal SIGKILL); set aside"
+    )
+    assert [o.content.body_text for o in outcomes if isinstance(o, Parsed)] == [
+        f"Comment {n}." for n in range(3)
+    ]
