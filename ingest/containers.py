@@ -18,6 +18,7 @@ from pathlib import Path
 
 from ingest.bounds import Span, decoded_chunks
 from ingest.formats import Child, Extracted, _done, _tidy
+from ingest.forwarded import message_content
 from ingest.settings import LimitSettings
 from ingest.sniff import sniff
 from store.archive import Archive
@@ -184,12 +185,16 @@ def extract_msg(path: Path, archive: Archive, limits: LimitSettings) -> Extracte
             if not isinstance(data, bytes):
                 continue  # an embedded message or OLE object: left in the .msg itself
             children.append(_child(str(name), data, archive.put(data), len(data)))
+        sender, date, subject = (
+            str(getattr(message, name, None) or "") for name in ("sender", "date", "subject")
+        )
     finally:
         message.close()
     text = "\n".join(heading) + ("\n\n" if heading else "") + _tidy(str(body))
     note = f"Outlook message read with extract-msg: {len(children)} files"
     result = _done(text.strip(), note, limits.max_text_chars)
     result.children = children
+    result.message = message_content(sender, date, subject, _tidy(str(body)), limits.max_text_chars)
     return result
 
 
@@ -227,6 +232,9 @@ def extract_eml(path: Path, archive: Archive, limits: LimitSettings) -> Extracte
         limits.max_text_chars,
     )
     result.children = children
+    result.message = message_content(
+        parsed.sender_name, parsed.date, parsed.subject, parsed.body_text, limits.max_text_chars
+    )
     return result
 
 

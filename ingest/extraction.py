@@ -31,7 +31,9 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+from ingest.forwarded import message_from_json
 from ingest.settings import LimitSettings
+from store.content import MessageContent
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +56,7 @@ class Outcome:
     sniffed_type: str | None = None
     children: list[dict[str, Any]] = field(default_factory=list)
     seconds: float = 0.0
+    message: MessageContent | None = None  # a forwarded message's own fields
 
 
 @dataclass(slots=True)
@@ -191,6 +194,7 @@ class ExtractorPool:
                 text=reply["text"],
                 sniffed_type=reply.get("sniffed_type"),
                 children=reply.get("children") or [],
+                message=message_from_json(reply.get("message")),
                 seconds=float(reply.get("seconds") or 0.0),
             )
         except (ValueError, KeyError, TypeError) as exc:

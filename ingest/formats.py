@@ -18,6 +18,7 @@ from typing import Any
 from ingest.charsets import clean_controls, decode_text
 from ingest.sniff import Sniffed, sniff
 from ingest.text import html_to_text
+from store.content import MessageContent
 
 # The kinds a worker reads; anything else is "unsupported" without a trip to a worker.
 KINDS = ("pdf", "docx", "odf", "doc", "rtf", "text", "html", "zip", "tnef", "msg", "eml")
@@ -69,6 +70,7 @@ class Extracted:
     text: str | None = None
     children: list[Child] = field(default_factory=list)
     sniffed_type: str | None = None
+    message: MessageContent | None = None  # a forwarded message's own fields
 
 
 def kind_of(sniffed_type: str | None, content_type: str, name: str) -> str | None:

@@ -18,9 +18,11 @@ from email.policy import compat32
 
 from ingest.bounds import Bounded, Span, decoded_head
 from ingest.charsets import Decoded, decode_text, repair
+from ingest.forwarded import message_content
 from ingest.names import decode_words, part_filename, raw_header
 from ingest.settings import LimitSettings
 from ingest.text import html_to_text
+from store.content import MessageContent
 
 BODY_TYPES = ("text/plain", "text/html")
 REPORT_TYPES = ("message/delivery-status", "message/disposition-notification")
@@ -40,6 +42,7 @@ class FoundFile:
     parent: int | None = None  # index of the forwarded message it came in
     text: str | None = None  # set by the walk itself for forwarded messages
     text_note: str | None = None
+    message: MessageContent | None = None  # a forwarded message's own fields
 
 
 @dataclass(slots=True)
@@ -172,6 +175,13 @@ class Walk:
         ]
         entry.text = "\n".join(heading) + ("\n\n" if heading else "") + text
         entry.text_note = "attached message: its headers and text"
+        entry.message = message_content(
+            _header(inner, "from", self.hint),
+            _header(inner, "date", self.hint),
+            subject,
+            text,
+            self.limits.max_text_chars,
+        )
 
     def _part_text(self, inner: Message, depth: int, index: int) -> str:
         found = FoundText()

@@ -35,6 +35,7 @@ from ingest.names import checked_name, safe_name, unique_names
 from ingest.settings import LimitSettings
 from ingest.sniff import sniff
 from ingest.text import sanitise_html
+from store.content import MessageContent
 
 log = logging.getLogger(__name__)
 # mail-parser logs a warning for every content type it does not handle itself; we do.
@@ -67,6 +68,7 @@ class ParsedAttachment:
     text: str | None = None  # already read by the walk (a forwarded message)
     text_note: str | None = None
     name_note: str | None = None  # why the name differs from the sender's
+    message: MessageContent | None = None  # a forwarded message's own fields
 
 
 @dataclass(frozen=True, slots=True)
@@ -193,6 +195,7 @@ def _attachments(files: list[FoundFile], raw: bytes) -> list[ParsedAttachment]:
             text=found.text,
             text_note=found.text_note,
             name_note=note,
+            message=found.message,
         )
         for name, (_, original, sniffed, note, found) in zip(names, prepared, strict=True)
     ]

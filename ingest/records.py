@@ -23,7 +23,7 @@ from ingest.segments import mark_segments
 from ingest.settings import LimitSettings
 from ingest.sniff import known_type
 from store.archive import Archive
-from store.content import AttachmentContent, SubmissionContent
+from store.content import AttachmentContent, MessageContent, SubmissionContent
 from store.models import TextStatus
 
 LANGUAGE_SAMPLE = 20_000
@@ -46,6 +46,7 @@ class Draft:
     text: str | None = None
     seconds: float | None = None
     name_note: str | None = None  # why the name differs from the sender's
+    message: MessageContent | None = None  # a forwarded message's own fields
     children: list[Draft] = field(default_factory=list)
 
 
@@ -70,6 +71,7 @@ def prepare(raw: bytes, archive: Archive, limits: LimitSettings) -> Prepared:
             draft.status = TextStatus.EXTRACTED if attachment.text.strip() else TextStatus.NO_TEXT
             draft.text = attachment.text or None
             draft.note = attachment.text_note
+            draft.message = attachment.message
         if attachment.name_note:
             draft.name_note = attachment.name_note
             prepared.flags.append(f"{draft.name}: {attachment.name_note}")
@@ -142,6 +144,7 @@ def content(prepared: Prepared) -> SubmissionContent:
             text_status=draft.status,
             text_note="; ".join(filter(None, (draft.note, draft.name_note))) or None,
             extraction_seconds=round(draft.seconds, 3) if draft.seconds is not None else None,
+            message=draft.message,
         )
         for name, (draft, parent) in zip(names, ordered, strict=True)
     ]
@@ -216,6 +219,7 @@ def _take(draft: Draft, outcome: Outcome) -> None:
     draft.note = outcome.note
     draft.text = outcome.text if outcome.text else None
     draft.seconds = outcome.seconds
+    draft.message = outcome.message
     if outcome.sniffed_type:
         draft.sniffed_type = outcome.sniffed_type
 

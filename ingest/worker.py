@@ -20,6 +20,7 @@ from typing import Any
 
 from ingest import containers, formats
 from ingest.formats import Extracted
+from ingest.forwarded import message_json
 from ingest.settings import LimitSettings
 from store.archive import Archive
 
@@ -88,6 +89,7 @@ def main() -> None:
             "sniffed_type": result.sniffed_type,
             "children": [_child_dict(child) for child in result.children],
             "seconds": time.monotonic() - started,
+            "message": message_json(result.message),
         }
         out.write(json.dumps(reply, ensure_ascii=False).encode("utf-8", "surrogatepass") + b"\n")
         out.flush()

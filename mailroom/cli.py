@@ -29,9 +29,11 @@ from mailroom.app import (
     setup,
 )
 from mailroom.config import Settings
+from mailroom.privacy_view import privacy_lines
 from mailroom.progress import progress_bar
 from publish import OutputInUse, PreviewClash, SearchIndexFailed, build_site
 from publish.due import site_is_due
+from publish.privacy import last_report
 from publish.themes import refresh_themes
 from store.moderation import moderation_counts
 from store.queries import (
@@ -79,6 +81,8 @@ def check_config(config: ConfigOption = Path("config.toml"), now: NowOption = No
     problems += _explain_rules(settings)
     typer.echo(f"  database {settings.store.url}; raw archive {settings.store.archive}")
     typer.echo(f"  site {settings.site.output}; polling every {settings.daemon.poll_minutes} min")
+    policies = settings.site.attachments.model_dump(exclude={"seconds", "memory_mb"})
+    typer.echo("  attachments: " + ", ".join(f"{kind} {how}" for kind, how in policies.items()))
     if problems:
         raise typer.Exit(EXIT_PROBLEMS)
 
@@ -190,6 +194,9 @@ def publish(
         f"written, {report.unchanged} unchanged since the last build, in "
         f"{time.perf_counter() - started:.2f} s"
     )
+    withheld = [{"path": w.path, "reason": w.reason} for w in report.withheld]
+    for line in privacy_lines(withheld, report.not_published):
+        typer.echo(line)
 
 
 @app.command()
@@ -210,6 +217,7 @@ def status(
         report["moderation"] = moderation_counts(session)
         report["receipts"] = receipt_counts(session)
         report["senders"] = sender_counts(session)
+    report["site_privacy"] = last_report(settings.site.output)
     if json:
         import json as json_module
 
@@ -298,6 +306,7 @@ def main() -> None:
 import mailroom.cli_channels  # noqa: E402
 import mailroom.cli_corrections  # noqa: E402
 import mailroom.cli_digest  # noqa: E402
+import mailroom.cli_files  # noqa: E402
 import mailroom.cli_moderation  # noqa: E402
 import mailroom.cli_rules  # noqa: E402
 import mailroom.cli_submission  # noqa: E402

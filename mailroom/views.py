@@ -13,6 +13,7 @@ from typing import Any, TextIO
 
 from ingest.classification import RulesReport
 from mailroom.config import Settings
+from mailroom.privacy_view import privacy_lines
 from store.models import Problem, Submission
 from store.queries import MailboxStatus, SubmissionView
 from store.rules import is_on_time
@@ -250,6 +251,10 @@ def status_text(report: dict[str, Any]) -> str:
             f"({counts['given']} given by the sender, {counts['suggested']} suggested from the "
             f"letter, {counts['confirmed']} confirmed by the operator)"
         )
+    privacy = report.get("site_privacy")
+    if privacy:
+        lines.append("")
+        lines += privacy_lines(privacy["withheld"], privacy["not_published_by_policy"])
     lines.append("")
     lines.append(f"Problems recorded: {report['errors']}")
     for p in report["recent_errors"][:10]:

@@ -74,7 +74,21 @@ SCHEMA: dict[str, Any] = {
                     "required": ["name", "path", "content_type", "size", "sha256", "text_status"],
                     "properties": {
                         "name": {"type": "string"},
-                        "path": {"type": "string", "description": "relative to the site's root"},
+                        "path": {
+                            "type": ["string", "null"],
+                            "description": "what the site serves of it, relative to the site's "
+                            "root; null when nothing (a forwarded message, a withheld file)",
+                        },
+                        "policy": {
+                            "enum": ["original", "stripped", "text", "withheld", "message"],
+                            "description": "what is published of it ([site.attachments])",
+                        },
+                        "served_sha256": {
+                            "type": ["string", "null"],
+                            "description": "SHA-256 of the file at `path` (`sha256` is the "
+                            "file as received)",
+                        },
+                        "served_size": {"type": ["integer", "null"], "minimum": 0},
                         "content_type": {"type": "string"},
                         "size": {"type": "integer", "minimum": 0},
                         "sha256": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
@@ -118,7 +132,9 @@ class Exports:
         self._csv.writerow(_csv_value(row[c]) for c in COLUMNS)
         self._rows += 1
         for file in page["files"]:
-            self.attachments.update(f"{file['path']}\0{file['sha256']}\n".encode())
+            if file.get("path"):
+                served = file.get("served_sha256") or file["sha256"]
+                self.attachments.update(f"{file['path']}\0{served}\n".encode())
 
     def finish(self) -> dict[str, str]:
         """Close the files, write the zip when its contents changed, and the checksums."""
@@ -135,7 +151,11 @@ class Exports:
         ):
             _write_zip(output.public / "files", output.path("data/attachments.zip"))
             output.settle("data/attachments.zip")
-        sums = "".join(f"{_sha256(output.public / 'data' / name)}  {name}\n" for name in DATA_FILES)
+        sums = "".join(
+            f"{_sha256(output.public / 'data' / name)}  {name}\n"
+            for name in DATA_FILES
+            if (output.public / "data" / name).is_file()  # not one the privacy check withheld
+        )
         output.write_text("data/SHA256SUMS", sums)
         output.settle("data/SHA256SUMS")
         return {"attachments.zip": zip_digest}
@@ -168,13 +188,16 @@ def _row(page: dict[str, Any], language: str) -> dict[str, Any]:
         "subject": redact(page["subject"]),
         "text": redact("".join(part["text"] for part in page["segments"])),
         "attachment_count": len(files),
-        "attachment_files": " ".join(f["path"] for f in files),
+        "attachment_files": " ".join(f["path"] for f in files if f.get("path")),
         "duplicate_of": page["duplicate_of"],
         "campaign_id": page["campaign_id"],
         "attachments": [
             {
                 "name": redact(f["name"]),
-                "path": f["path"],
+                "path": f.get("path"),
+                "policy": f.get("policy", "original"),
+                "served_sha256": f.get("served_sha256") if f.get("path") else None,
+                "served_size": f.get("served_size") if f.get("path") else None,
                 "content_type": f["content_type"],
                 "size": f["size"],
                 "sha256": f["sha256"],

@@ -38,3 +38,24 @@ SEGMENTS = {
     "quote": N_("Quoted text"),
     "signature": N_("Signature"),
 }
+
+# What the site publishes of an attachment (publish.attachments), and why not.
+WITHHELD = {
+    "policy": N_("Received, not published: this type of file is not published"),
+    "operator": N_("Received, not published, by decision of the secretariat"),
+    "privacy": N_(
+        "Received, not published: it holds an email address, a telephone number or a "
+        "location that could not be removed"
+    ),
+    "failed": N_(
+        "Received, not published: its hidden data (author, dates, location) could not be removed"
+    ),
+    "no_text": N_(
+        "Received, not published: only the text of such files is published, and none was found"
+    ),
+}
+
+POLICIES = {
+    "stripped": N_("Published with its hidden data (author, dates, location) removed"),
+    "text": N_("Published as text, without email addresses and telephone numbers"),
+}

@@ -21,6 +21,8 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
+from publish.privacy import Privacy, trusts
+
 Key = list[Any]
 
 
@@ -75,6 +77,9 @@ class BuildOutput:
     """The folder a build writes into, the previous build it may reuse, and what it did."""
 
     def __init__(self, public: Path, manifest: Path, previous: Path | None) -> None:
+        if previous is not None and not trusts(previous / "manifest"):
+            previous = None  # its files were not checked as this build checks: make them all
+        self.privacy = Privacy()  # every file written anew passes it (_wrote)
         self.public = public
         self.manifest = manifest
         self.previous_public = previous / "public" if previous else None
@@ -118,6 +123,8 @@ class BuildOutput:
         return True
 
     def _wrote(self, name: str) -> None:
+        if not self.privacy.admit(self.public, name):
+            return  # deleted before the swap: never served, and reported
         self.rendered += 1
         self._written.write(name + "\n")
 
@@ -188,6 +195,7 @@ class BuildOutput:
         for ledger in self.ledgers.values():
             ledger.close()
         self._written.close()
+        self.privacy.save(self.manifest)
         (self.manifest / "singles.json").write_text(
             json.dumps(singles, sort_keys=True, indent=1), encoding="utf-8"
         )

@@ -23,7 +23,8 @@ _EMAIL = re.compile(
     [\w-]+(?:(?:\.|\s?[(\[]dot[)\]]\s?)[\w-]+)+
     """
 )
-_SEPARATOR = r"[ \t.\-/\u00a0]"
+# One separator between groups of digits, or a line break (a number may run over one).
+_SEPARATOR = r"(?:[ \t.\-/\u00a0]|[ \t\u00a0]*\r?\n[ \t\u00a0]*)"
 _INTERNATIONAL = re.compile(
     rf"(?<![\w+])\+\d{{1,3}}(?:{_SEPARATOR}?\(\d{{1,5}}\))?(?:{_SEPARATOR}?\d{{1,5}}){{1,6}}(?!\w)"
 )
@@ -74,3 +75,31 @@ def _announced(match: re.Match[str]) -> str:
     if MIN_DIGITS <= _digits(number) <= MAX_DIGITS:
         return f"{word}{gap}{PHONE_REMOVED}"
     return match.group(0)
+
+
+_NUMBERISH = re.compile(r"[\d(+][\d \t\r\n().\-/\u00a0]{5,}\d")
+# What an address can span around its "@": a local part is at most 64 characters
+# (RFC 5321; a longer run still ends in a match), a domain at most 255.
+_BEFORE, _AFTER = 72, 260
+
+
+def finds(text: str, *, phones: bool = True) -> str | None:
+    """What `redact` would remove from `text`, if anything: "email" or "phone" (numbers
+    only with `phones`: a PDF's drawing instructions are numbers, not text).
+
+    The site's last check (publish.privacy) asks this of every file it serves, so a value
+    that slipped past redaction is found by the very patterns that redaction uses. They run
+    only around an "@" and around runs of digits, so a long page costs little.
+    """
+    for at in _MAY_HIDE_EMAIL.finditer(text):
+        if _EMAIL.search(text, max(0, at.start() - _BEFORE), at.end() + _AFTER):
+            return "email"
+    if not phones:
+        return None
+    for run in _NUMBERISH.finditer(text):
+        if _digits(run.group(0)) < MIN_DIGITS:
+            continue
+        window = text[max(0, run.start() - 48) : run.end() + 1]
+        if redact_phones(window) != window:
+            return "phone"
+    return None

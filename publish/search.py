@@ -113,6 +113,10 @@ def _index(pages: Path, target: Path) -> None:
             f"pagefind could not index the site (exit {run.returncode}): "
             f"{(run.stderr or run.stdout).strip()[-2000:]}"
         )
+    # Our search page is its own interface (static/search.js): Pagefind's ready-made ones are
+    # not served, and they carry their translators' email addresses.
+    for unused in target.glob("pagefind-*ui.*"):
+        unused.unlink()
 
 
 def _sort_entry(path: Path) -> None:

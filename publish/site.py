@@ -14,11 +14,12 @@ import logging
 import shutil
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from publish.attachments import FilePublisher
 from publish.campaigns import CampaignFacts
 from publish.corrections import CorrectionFacts
 from publish.due import PUBLISHABLE, is_published, site_is_due
@@ -27,8 +28,9 @@ from publish.facets import FacetSorter
 from publish.feeds import Feed
 from publish.layout import Site, submission_path
 from publish.listings import write_listings
-from publish.output import BuildOutput, digest_of
+from publish.output import BuildOutput
 from publish.pages import submission_page, withdrawn_page
+from publish.privacy import Withheld
 from publish.render import STATIC
 from publish.search import SearchRecords
 from publish.settings import SiteSettings
@@ -60,6 +62,8 @@ class BuildReport:
     withdrawn: int = 0
     written: int = 0  # files rendered or copied anew
     unchanged: int = 0  # files hard-linked from the previous build
+    withheld: list[Withheld] = field(default_factory=list)  # by the privacy check
+    not_published: dict[str, int] = field(default_factory=dict)  # attachments, by policy
 
 
 @dataclass
@@ -133,6 +137,7 @@ def _build(
     exports = Exports(output, settings.language)
     records = SearchRecords()
     sitemap = Sitemap(output, settings.base_url)
+    files = FilePublisher(store.archive, output, settings.attachments)
     try:
         with store.reader() as session:
             campaigns = CampaignFacts(session)
@@ -155,11 +160,11 @@ def _build(
                 if not is_published(submission):
                     continue
                 page = submission_page(view, consultation)
+                page["files"] = files.publish(key, submission, view.attachments, page["files"])
                 page["campaign"] = campaigns.of(submission.campaign_id)
                 page["correction"] = corrections.of(submission.id)
                 path = submission_path(page["slug"])
                 site.render_unit("submissions", key, "submission.html", path, {"page": page})
-                _publish_files(store, output, key, page["files"])
                 if corrections.folded(submission.id):
                     # Shown and counted with the comment it changes: a page, found by search,
                     # but in no list, feed or total of its own.
@@ -180,6 +185,7 @@ def _build(
         summaries = write_listings(site, sorter, settings.page_size)
     finally:
         sorter.close()
+        files.close()
     home: dict[str, Any] = {
         "total": totals.submissions,
         "on_time": totals.on_time,
@@ -204,6 +210,8 @@ def _build(
     report.pages = site.pages
     report.written = output.rendered
     report.unchanged = output.reused
+    report.withheld = list(output.privacy.withheld)
+    report.not_published = dict(sorted(output.privacy.by_policy.items()))
     return report
 
 
@@ -213,15 +221,3 @@ def _copy_static(output: BuildOutput) -> None:
             name = f"static/{source.relative_to(STATIC).as_posix()}"
             shutil.copyfile(source, output.path(name))
             output.settle(name)
-
-
-def _publish_files(store: Store, output: BuildOutput, key: list[Any], files: list[Any]) -> None:
-    """A submission's attachments, copied from the archive only when they changed."""
-    paths = [f["path"] for f in files]
-    digest = digest_of([(f["path"], f["sha256"]) for f in files])
-
-    def copy() -> None:
-        for file in files:
-            shutil.copyfile(store.archive.path(file["sha256"]), output.path(file["path"]))
-
-    output.unit("files", key, digest, paths, copy)

@@ -26,6 +26,16 @@ from store.models import (
 
 
 @dataclass(frozen=True, slots=True)
+class MessageContent:
+    """A forwarded message as the site shows it (ingest.forwarded): no address in it."""
+
+    sender_name: str
+    date: datetime | None
+    subject: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
 class AttachmentContent:
     name: str
     original_name: str
@@ -38,6 +48,7 @@ class AttachmentContent:
     text_status: TextStatus | None = None
     text_note: str | None = None
     extraction_seconds: float | None = None
+    message: MessageContent | None = None  # set for a forwarded message
 
 
 @dataclass(frozen=True, slots=True)
@@ -175,6 +186,7 @@ def save_content(session: Session, submission_id: int, content: SubmissionConten
     session.add(submission)
     session.execute(delete(Attachment).where(col(Attachment.submission_id) == submission_id))
     for position, attachment in enumerate(content.attachments, start=1):
+        message = attachment.message  # a forwarded message's own fields, or None
         session.add(
             Attachment(
                 submission_id=submission_id,
@@ -190,6 +202,10 @@ def save_content(session: Session, submission_id: int, content: SubmissionConten
                 text_status=attachment.text_status,
                 text_note=attachment.text_note,
                 extraction_seconds=attachment.extraction_seconds,
+                message_sender_name=message.sender_name if message else None,
+                message_date=message.date if message else None,
+                message_subject=message.subject if message else None,
+                message_text=message.text if message else None,
             )
         )
 

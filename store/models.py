@@ -250,6 +250,12 @@ class Submission(SQLModel, table=True):
     organisation_reason: str | None = _text(default=None, description="the words it was read from")
     organisation_confirmed: bool = False
     country_reason: str | None = _text(default=None, description="the words the country came from")
+    # What the site may publish of its files (issue 13, migration 0006).
+    file_policy: str | None = _text(
+        default=None,
+        description='JSON: the operator\'s publication policy for its files, {"all": policy} '
+        'and/or {"<position>": policy}; null: the [site.attachments] defaults',
+    )
 
 
 class Message(SQLModel, table=True):
@@ -295,6 +301,12 @@ class Attachment(SQLModel, table=True):
     text_status: TextStatus | None = _enum(TextStatus, default=None)
     text_note: str | None = _text(default=None, description="how the text was obtained, or why not")
     extraction_seconds: float | None = None
+    # A forwarded message (message/rfc822, .eml, .msg), as the site shows it (issue 13):
+    # message_text is set (maybe empty) for a message and null for any other file.
+    message_sender_name: str | None = _text(default=None, description="its From name, no address")
+    message_date: datetime | None = _utc(default=None, description="its Date header")
+    message_subject: str | None = _text(default=None)
+    message_text: str | None = _text(default=None, description="its own text, without headers")
 
 
 class Checkpoint(SQLModel, table=True):

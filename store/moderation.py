@@ -177,6 +177,37 @@ def set_country(
     record_event(session, submission, at=at, by=by, action="country", changes=changes)
 
 
+def set_file_policy(
+    session: Session,
+    submission: Submission,
+    changes: dict[str, str | None],
+    *,
+    by: str,
+    at: datetime,
+    reason: str | None,
+) -> dict[str, list[Any]]:
+    """The operator's publication policy for some of a submission's files (`{"2": "text"}`,
+    or `{"all": "withheld"}`; None: back to the [site.attachments] default)."""
+    if not (reason and reason.strip()):
+        raise ModerationError("a publication policy needs a reason (--reason): it is kept")
+    current = json.loads(submission.file_policy) if submission.file_policy else {}
+    recorded: dict[str, list[Any]] = {}
+    for key, value in changes.items():
+        if current.get(key) != value:
+            recorded[f"file {key}"] = [current.get(key), value]
+        if value is None:
+            current.pop(key, None)
+        else:
+            current[key] = value
+    if recorded:
+        submission.file_policy = json.dumps(current, sort_keys=True) if current else None
+        session.add(submission)
+        record_event(
+            session, submission, at=at, by=by, action="files", reason=reason, changes=recorded
+        )
+    return recorded
+
+
 def find_for_update(session: Session, reference: str) -> Submission | None:
     """A submission by reference (or number), its row held until the commit."""
     view = find_submission(session, reference)

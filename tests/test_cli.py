@@ -14,7 +14,7 @@ from tests.messages import comment
 
 COMMANDS = [
     "check-config", "poll", "publish", "status", "list", "show", "reparse", "run", "demo",
-    "themes", "correction", "corrections", "organisation", "country",
+    "themes", "correction", "corrections", "organisation", "country", "files",
 ]  # fmt: skip
 REPO_CONFIG = Path(__file__).resolve().parents[1] / "config.toml"
 

@@ -20,6 +20,7 @@ from sqlmodel import col, select
 from ingest import poll_once
 from store import ConsultationSettings, Store
 from store.models import Attachment, Moderation, StakeholderGroup, Submission, TextStatus
+from tests import samples
 from tests.conftest import maildir
 from tests.messages import comment
 
@@ -84,7 +85,7 @@ def comments() -> list[Comment]:
                 (
                     "position.pdf",
                     "application/pdf",
-                    b"%PDF-1.4 position paper",
+                    samples.pdf("position paper"),
                     f"Annex. A {ATTACHMENT_PHRASE} for Internet public policy.",
                 ),
             ),

@@ -81,7 +81,7 @@ def test_the_layout_is_the_documented_one(built: tuple[Path, dict[str, str]]) ->
             "organisations/index.html",
         ):
             assert (site / language / path).is_file(), f"{language}/{path}"
-    assert (site / "files" / kenya / "1-position.pdf").read_bytes() == b"%PDF-1.4 position paper"
+    assert (site / "files" / kenya / "1-position.pdf").read_bytes().startswith(b"%PDF-")
 
 
 def test_every_page_says_its_language_links_the_others_and_arabic_runs_right_to_left(
@@ -210,14 +210,16 @@ def test_the_open_data_matches_its_schema_and_its_checksums(
             assert row[column] == str(text), (column, row[column], value)
         assert (site / record["url"] / "index.html").is_file()
         for attachment in record["attachments"]:
+            if attachment["path"] is None:
+                continue  # nothing of it is served (publish.attachments)
             data = (site / attachment["path"]).read_bytes()
-            assert hashlib.sha256(data).hexdigest() == attachment["sha256"]
+            assert hashlib.sha256(data).hexdigest() == attachment["served_sha256"]
     with zipfile.ZipFile(site / "data/attachments.zip") as archive:
         names = archive.namelist()
         assert names == sorted(names)
         assert all(info.date_time == (1980, 1, 1, 0, 0, 0) for info in archive.infolist())
         assert sorted(f"files/{n}" for n in names) == sorted(
-            a["path"] for r in rows for a in r["attachments"]
+            a["path"] for r in rows for a in r["attachments"] if a["path"]
         )
     sums = (site / "data/SHA256SUMS").read_text().splitlines()
     assert len(sums) == 4

@@ -11,6 +11,7 @@ from publish.redact import PHONE_REMOVED, REMOVED, redact
     "text",
     [
         "Call +1 212 555 0100 now",
+        "contact Megan Harding, (330) \n672-0419.",  # wrapped at the end of a line
         "TEL : 1 (212) 963 5958",
         "FAX: 1 (212) 963 1010",
         "fax to +1 212/963-9681",
@@ -38,6 +39,7 @@ def test_phone_numbers_are_removed(text: str) -> None:
     "text",
     [
         "by 15 November 2010",
+        "in 2010\n\n(12) 345 members",  # two paragraphs are not one number
         "on 2010-11-15 at 23:59",
         "15/11/2010 and 15.11.2010",
         "reference DESA-10/3078",

@@ -12,6 +12,7 @@ from ingest import poll_once
 from ingest.rule_settings import IntakeRules, ModerationSettings
 from publish import OutputInUse, PreviewClash, SiteSettings, build_site
 from store import ConsultationSettings, Store
+from tests import samples
 from tests.conftest import maildir
 from tests.html_checks import executable_content
 from tests.messages import comment
@@ -31,7 +32,7 @@ def populate(tmp_path: Path, store: Store, consultation: ConsultationSettings) -
             attachments=[("report.html", "text/html", b"<script>alert(1)</script>")],
         ),
         comment(
-            2, body="Plain comment.", attachments=[("paper.pdf", "application/pdf", b"%PDF-1.4 x")]
+            2, body="Plain comment.", attachments=[("paper.pdf", "application/pdf", samples.pdf())]
         ),
         comment(3, address="no-name@example.org", sender=""),
         b"\n\n",  # will fail to parse: never published
@@ -101,9 +102,9 @@ def test_after_the_posting_date_every_published_submission_has_a_safe_page(
     first = (site / "en/submissions/DESA-10-3078-0001/index.html").read_text()
     assert "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;" in first
     assert "[email address removed]" in first
-    # The attached HTML file is published only as a download, never as a page of the site.
+    # The attached HTML file is never published raw: only its text, and it has none.
     files = sorted(p.name for p in site.glob("files/*/*"))
-    assert files == ["1-paper.pdf", "1-report.html.download"]
+    assert files == ["1-paper.pdf"]
 
 
 def test_publishing_swaps_a_finished_build_in_and_keeps_readers_off_half_builds(
