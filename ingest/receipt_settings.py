@@ -10,6 +10,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from ingest.errors import SmtpUnavailable
+from store.settings import LocalText
 
 DEFAULT_PORTS = {"starttls": 587, "tls": 465, "plain": 25}
 
@@ -86,10 +87,12 @@ class ReceiptSettings(BaseModel):
 
     enabled: bool = False
     from_address: str = Field(default="", description="default: [consultation] address")
-    from_name: str = Field(default="", description="default: [consultation] organiser")
+    from_name: LocalText = Field(
+        default=LocalText(), description="text, or texts by language; default: organiser"
+    )
     site_url: str = Field(default="", description="default: [site] base_url")
-    publication_notice: str | dict[str, str] = Field(
-        default="", description="text, or a table of texts by language; default: built in"
+    publication_notice: LocalText = Field(
+        default=LocalText(), description="text, or a table of texts by language; default: built in"
     )
     template_dir: Path | None = None
     per_sender_hours: float = Field(default=24.0, ge=0)
@@ -97,6 +100,15 @@ class ReceiptSettings(BaseModel):
     max_attempts: int = Field(default=8, ge=1, le=100)
     max_per_run: int = Field(default=500, ge=1)
     null_sender: bool = True
+
+    def with_default_language(self, language: str) -> ReceiptSettings:
+        """Texts a language lacks fall back to the site's default language, `language`."""
+        return self.model_copy(
+            update={
+                "from_name": self.from_name.with_default(language),
+                "publication_notice": self.publication_notice.with_default(language),
+            }
+        )
 
     def with_base(self, base: Path) -> ReceiptSettings:
         if self.template_dir is not None and not self.template_dir.is_absolute():

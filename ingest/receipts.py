@@ -170,14 +170,14 @@ def compose_receipt(
         base = rules.receipts.site_url.rstrip("/") + "/"
         url = f"{base}submissions/{reference_slug(submission.reference)}/"
     values = {
-        "title": c.title,
+        "title": c.title.for_language(language),
         "reference": submission.reference,
         "subject": submission.subject,
         "received": submission.received_at.astimezone(zone).strftime("%Y-%m-%d %H:%M %Z"),
         "deadline": c.deadline.astimezone(zone).strftime("%Y-%m-%d %H:%M %Z"),
         "posting_date": c.posting_date.astimezone(zone).strftime("%Y-%m-%d"),
         "url": url,
-        "organiser": c.organiser,
+        "organiser": c.organiser.for_language(language),
     }
     on_time = is_on_time(submission, c)
     values["timeliness"] = Template(text.on_time if on_time else text.late).safe_substitute(values)
@@ -192,7 +192,8 @@ def compose_receipt(
     values["notice"] = _notice(rules, language, text)
 
     message = EmailMessage()
-    message["From"] = formataddr((rules.receipts.from_name or c.organiser, _from_address(rules)))
+    from_name = rules.receipts.from_name or c.organiser
+    message["From"] = formataddr((from_name.for_language(language), _from_address(rules)))
     message["To"] = recipient
     message["Subject"] = Template(subject_template).safe_substitute(values)
     message["Date"] = format_datetime(now)
@@ -301,10 +302,7 @@ def _from_address(rules: IntakeRules) -> str:
 
 
 def _notice(rules: IntakeRules, language: str, text: ReceiptText) -> str:
-    configured = rules.receipts.publication_notice
-    if isinstance(configured, dict):
-        return configured.get(language) or configured.get("en") or text.notice
-    return configured or text.notice
+    return rules.receipts.publication_notice.for_language(language) or text.notice
 
 
 def _custom_templates(directory: Path | None) -> list[str]:

@@ -55,7 +55,9 @@ def check_config(config: ConfigOption = Path("config.toml"), now: NowOption = No
     settings, clock = setup(config, now)
     c = settings.consultation
     typer.echo(f"{settings.path}: valid")
-    typer.echo(f"  consultation {c.reference}: {c.title}")
+    typer.echo(f"  consultation {c.reference}")
+    texts = c.title.explain("title") + (c.organiser.explain("organiser") if c.organiser else [])
+    typer.echo("\n".join(f"  {line}" for line in texts))
     typer.echo(f"  comments to {c.address}; references look like {c.submission_prefix}/0001")
     typer.echo(f"  deadline     {c.deadline.isoformat()}  ({c.timezone})")
     typer.echo(f"  posting date {c.posting_date.isoformat()}  ({c.timezone})")

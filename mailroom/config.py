@@ -141,6 +141,7 @@ def load_settings(path: Path) -> Settings:
         update={"url": _sqlite_beside(store.url, base), "archive": base / store.archive}
     )
     site = _table(path, data, "site", SiteSettings).with_base(base)
+    consultation = consultation.with_default_language(site.language)
     daemon = _table(path, {"daemon": data.get("daemon", {})}, "daemon", DaemonSettings)
     limits = _table(path, {"limits": data.get("limits", {})}, "limits", LimitSettings)
     mailboxes = _mailboxes(path, data.get("mailbox", []), base)
@@ -164,6 +165,7 @@ def _rules(
 ) -> dict[str, Any]:
     """The consultation's rule tables; each is optional and has documented defaults."""
     receipts = _optional(path, data, "receipts", ReceiptSettings).with_base(base)
+    receipts = receipts.with_default_language(site.language)
     receipts = receipts.model_copy(
         update={
             "from_address": receipts.from_address or consultation.address,

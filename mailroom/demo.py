@@ -30,7 +30,16 @@ from store.moderation import decide, from_sender
 DEMO_CONFIG = """\
 # Written by `mailroom demo`: the 2010 consultation, read from a local sample Maildir.
 [consultation]
-title = "{title}"
+title.en = "Consultations on enhanced cooperation on international public policy issues \
+pertaining to the Internet"
+title.fr = "Consultations sur la coopération renforcée concernant les questions de politique \
+publique internationale relatives à l'Internet"
+title.es = "Consultas sobre la cooperación reforzada en las cuestiones de política pública \
+internacional relativas a Internet"
+title.ru = "Консультации по вопросу о расширении сотрудничества в решении вопросов \
+международной государственной политики, касающихся Интернета"
+title.ar = "مشاورات بشأن التعاون المعزز في قضايا السياسة العامة الدولية المتعلقة بالإنترنت"
+title.zh = "关于在与因特网有关的国际公共政策问题上加强合作的磋商"
 reference = "DESA-10/3078"
 address = "unpan@un.org"
 organiser = "United Nations Department of Economic and Social Affairs"
@@ -84,10 +93,6 @@ domains = ["ocnic.example.net", "cctld.example.net", "ecnog.example.net"]
 enabled = false                  # the demo sends no mail
 """
 
-DEMO_TITLE = (
-    "Consultations on enhanced cooperation on international public policy issues "
-    "pertaining to the Internet"
-)
 DEMO_NOW = "2010-12-01T09:00:00"
 THEMES_SHOWN = 6
 OPERATOR = "demo operator"
@@ -103,7 +108,7 @@ def run_demo(directory: Path, site: Path, now: str | None) -> None:
     directory.mkdir(parents=True, exist_ok=True)
     count = write_demo_maildir(directory / "mailbox", extra=EXTRA)
     config = directory / "config.toml"
-    config.write_text(DEMO_CONFIG.format(title=DEMO_TITLE, site=site.as_posix()), encoding="utf-8")
+    config.write_text(DEMO_CONFIG.format(site=site.as_posix()), encoding="utf-8")
     settings = load_settings(config)
     clock = clock_from(now or DEMO_NOW, settings.consultation.zone)
     store = open_store(settings.store)

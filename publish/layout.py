@@ -71,9 +71,9 @@ class Site:
     def _shared_digest(self) -> list[Any]:
         c = self.consultation
         return [
-            c.title,
+            [c.title.for_language(language) for language in LANGUAGES],
             c.reference,
-            c.organiser,
+            [c.organiser.for_language(language) for language in LANGUAGES],
             c.deadline,
             c.posting_date,
             c.timezone,

@@ -19,6 +19,7 @@ from markupsafe import Markup
 from publish import labels
 from publish.i18n import LANGUAGES, Formats, catalog_fingerprint, direction, own_name, translations
 from publish.redact import redact
+from store.settings import LocalText
 
 TEMPLATES = Path(__file__).parent / "templates"
 STATIC = Path(__file__).parent / "static"
@@ -79,6 +80,7 @@ def make_environment(zone: ZoneInfo, language: str = "en") -> Environment:
     environment.filters["country"] = formats.country
     environment.filters["language_name"] = formats.language_name
     environment.filters["urlpath"] = lambda value: quote(str(value))
+    environment.filters["local"] = lambda text: _local(text, language)
     environment.globals.update(
         csp=CONTENT_SECURITY_POLICY,
         search_csp=SEARCH_CONTENT_SECURITY_POLICY,
@@ -89,6 +91,11 @@ def make_environment(zone: ZoneInfo, language: str = "en") -> Environment:
         labels=labels,
     )
     return environment
+
+
+def _local(text: LocalText, language: str) -> str:
+    """`{{ consultation.title|local }}`: the operator's text in the page's language."""
+    return text.for_language(language)
 
 
 def templates_fingerprint() -> str:

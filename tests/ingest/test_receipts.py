@@ -11,10 +11,13 @@ from pathlib import Path
 import pytest
 from sqlmodel import select
 
+from ingest.headers import HeaderFacts
 from ingest.receipt_settings import ReceiptSettings, SmtpSettings
+from ingest.receipts import compose_receipt
 from ingest.rule_settings import IntakeRules, ModerationSettings
 from store import ConsultationSettings, Store
-from store.models import Moderation, Receipt, ReceiptStatus
+from store.models import Moderation, Receipt, ReceiptStatus, Submission
+from store.settings import LocalText
 from tests.cli import mailroom, write_config
 from tests.rules import judge, mail, one
 from tests.smtp_peer import PASSWORD, USER, SmtpPeer, free_port, smtp_peer
@@ -35,7 +38,7 @@ def receipt_rules(
 ) -> IntakeRules:
     os.environ["MAILROOM_TEST_SMTP_PASSWORD"] = PASSWORD
     return IntakeRules(
-        consultation.model_copy(update={"organiser": "UN DESA"}),
+        consultation.model_copy(update={"organiser": LocalText.parse("UN DESA")}),
         moderation=ModerationSettings(mode="post"),
         receipts=ReceiptSettings(enabled=True, site_url=SITE, retry_minutes=10),
         smtp=SmtpSettings(
@@ -294,3 +297,39 @@ def test_a_reply_asking_to_withdraw_is_applied_in_one_command(
     )
     assert history[-1]["action"] == "withdraw" and history[-1]["by"] == "clerk"
     assert reply.reference in history[-1]["reason"]
+
+
+def test_a_receipt_in_each_language_names_the_consultation_in_that_language(
+    consultation: ConsultationSettings,
+) -> None:
+    titles = {"en": "Consultations on enhanced cooperation", "fr": "Consultations (fr)"}
+    consultation = consultation.model_copy(
+        update={"title": LocalText.parse(titles), "organiser": LocalText.parse({"fr": "DAES"})}
+    )
+    rules = IntakeRules(
+        consultation,
+        receipts=ReceiptSettings.model_validate(
+            {"enabled": True, "publication_notice": {"ru": "Публикуется с вашим именем."}}
+        ),
+    )
+    submission = Submission(
+        reference="DESA-10-3078/0001", subject="Comment", received_at=RECEIVED, sha256="0" * 64
+    )
+    sent = {
+        language: compose_receipt(
+            submission,
+            [],
+            HeaderFacts(),
+            language=language,
+            message_id="receipt.1@un.org",
+            recipient="a@example.org",
+            rules=rules,
+            now=NOW,
+        )
+        for language in ("en", "fr", "es", "ru")
+    }
+    assert f"« {titles['fr']} »" in sent["fr"].get_content()
+    assert f'"{titles["en"]}"' in sent["en"].get_content()
+    assert f"«{titles['en']}»" in sent["es"].get_content()  # no Spanish title: the English
+    assert all(m["From"] == "DAES <unpan@un.org>" for m in sent.values())  # the only organiser
+    assert all("Публикуется с вашим именем." in m.get_content() for m in sent.values())
