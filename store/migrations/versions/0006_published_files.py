@@ -5,14 +5,14 @@ message; and the operator's per-submission publication policy for its files.
 `mailroom reparse` fills the forwarded messages' fields of submissions parsed before.
 
 Revision ID: 0006
-Revises: 0010
+Revises: 0005
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0006"
-down_revision = "0010"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 

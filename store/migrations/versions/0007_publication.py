@@ -1,13 +1,13 @@
 """A row per finished site build (issue 11): when, how long, how many submissions.
 
-Revision ID: 0011
-Revises: 0010
+Revision ID: 0007
+Revises: 0006
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0011"
+revision = "0007"
 down_revision = "0006"
 branch_labels = None
 depends_on = None

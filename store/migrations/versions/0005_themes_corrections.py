@@ -1,14 +1,14 @@
 """What the representative needs (issue 12): who wrote from where, read from the letter;
 corrections and additions linked to the comment they change; themes and their vectors.
 
-Revision ID: 0010
+Revision ID: 0005
 Revises: 0004
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0010"
+revision = "0005"
 down_revision = "0004"
 branch_labels = None
 depends_on = None
