@@ -20,6 +20,7 @@ from sqlmodel import select
 from store import ConsultationSettings, Store, StoreSettings
 from store.models import Receipt, ReceiptStatus, Submission
 from store.receipts import LEASE, claim_due, create_receipt, interrupted_sends
+from tests.cli import mailroom, write_config
 from tests.rules import judge, mail, maildir_of, one, post_rules
 from tests.smtp_peer import PASSWORD, smtp_peer
 
@@ -122,6 +123,10 @@ def test_a_kill_while_sending_never_gives_a_sender_two_different_receipts(
         assert interrupted_sends(session) == 1
         labels = session.exec(select(Submission.receipt).order_by(Submission.number)).all()
     assert labels == ["sent", "sent", "sent"]
+    (tmp_path / "cli").mkdir()
+    config = write_config(tmp_path / "cli", database=store_settings.url)
+    shown = json.loads(mailroom("receipts", "--json", "--config", str(config)).stdout)
+    assert (shown["interrupted"], shown["receipts"]["sent"]) == (1, 3)
 
 
 def test_a_receipt_cut_off_on_its_last_attempt_is_left_failed_saying_it_may_have_gone(
