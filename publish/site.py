@@ -73,7 +73,6 @@ class BuildReport:
 @dataclass
 class _Totals:
     submissions: int = 0
-    on_time: int = 0
     attachments: int = 0
 
 
@@ -195,7 +194,6 @@ def _build(
                 records.add(page)
                 sitemap.add(page["slug"])
                 totals.submissions += 1
-                totals.on_time += bool(page["on_time"])
                 totals.attachments += len(page["files"])
                 if progress:
                     progress(1)
@@ -205,8 +203,11 @@ def _build(
         files.close()
     home: dict[str, Any] = {
         "total": totals.submissions,
-        "on_time": totals.on_time,
-        "late": totals.submissions - totals.on_time,
+        # Counted from the timing lists just written, so the home page links a list only
+        # when it exists: with no comment on time there is no timing/on-time/ to link.
+        "timing": {
+            v["value"]: v["count"] for s in summaries if s.name == "timing" for v in s.values
+        },
         "facets": [s.__dict__ for s in summaries],
     }
     site.render_unit("pages", ["home"], "home.html", "index.html", home)
