@@ -195,12 +195,14 @@ def site_config(tmp_path: Path, dovecot: Dovecot, folder: str, database: str) ->
 
 
 def test_a_full_site_disk_keeps_the_old_site_whole_and_the_daemon_publishes_once_freed(
-    dovecot: Dovecot, database: str, tmp_path: Path
+    dovecot: Dovecot, tmp_path: Path
 ) -> None:
+    """The daemon keeps the old site while the disk is full, and says so; the database plays
+    no part here, so SQLite only."""
     folder = dovecot.fresh_folder()
     dovecot.append(folder, [comment(n) for n in range(1, 4)], internaldate=ON_TIME)
     dovecot.append(folder, [comment(4)], internaldate=LATE)
-    config = site_config(tmp_path, dovecot, folder, database)
+    config = site_config(tmp_path, dovecot, folder, "sqlite:///mailroom.db")
     env = imap_env(dovecot)
     with tmpfs(tmp_path / "web", "24m") as web:
         site = web / "site"
@@ -211,9 +213,7 @@ def test_a_full_site_disk_keeps_the_old_site_whole_and_the_daemon_publishes_once
         with served(site) as base:
             before = walk_site(base)
         assert before.broken == [], before.broken
-        assert "/en/submissions/desa-10-3078-0004/index.html" in before.pages or any(
-            "0004" in p for p in before.pages
-        )
+        assert "/en/submissions/DESA-10-3078-0004/index.html" in before.pages
 
         filler = fill(web, leave=48 * 1024)  # a few pages' room: no build fits
         dovecot.append(
@@ -264,7 +264,7 @@ def test_a_full_site_disk_keeps_the_old_site_whole_and_the_daemon_publishes_once
                 after = walk_site(base)
             assert after.broken == [], after.broken
             assert len(after.pages) > len(before.pages)
-            assert sum("desa-10-3078-0024" in p for p in after.pages) > 0
+            assert "/en/submissions/DESA-10-3078-0024/index.html" in after.pages
             text, report = status_of(config, "--now", AFTER_POSTING)
             assert report["site"]["last_error"] is None
             assert "the site's disk is full" not in text.split("Problems recorded")[0]
