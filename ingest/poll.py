@@ -80,8 +80,11 @@ def poll_once(
     report = PollReport(mailbox.name)
     with worker_pool(store, limits or LimitSettings(), rules) as pool:
         records = Records(store, pool, now, rules=rules)
-        _poll_once(mailbox, store, prefix, now, stop, progress, report, records)
-        records.finish()
+        try:
+            _poll_once(mailbox, store, prefix, now, stop, progress, report, records)
+            records.finish()
+        except ArchiveUnwritable as exc:  # syncfs before saving parsed records: they wait
+            _failed(store, mailbox, str(exc), now(), report)
     report.parsed, report.failed = records.parsed, records.failed
     for reason in records.waiting_for_disk:
         if reason not in report.errors:  # the poll's own failure may have said it already

@@ -150,7 +150,8 @@ def _build_and_swap(
     try:
         build = fresh_build(target, now.strftime("%Y%m%dT%H%M%S"))
     except OSError as exc:
-        raise _unwritable(target, exc) from exc
+        _raise_if_disk(target, exc)
+        raise
     cleaner = threading.Thread(target=empty_trash, args=(target,), name="empty-trash")
     cleaner.start()  # the builds the last swap pruned are deleted while this one renders
     try:
@@ -158,7 +159,8 @@ def _build_and_swap(
         report = _build(store, consultation, site, output, preview is not None, progress)
     except OSError as exc:
         _discard(target, build)  # a failed build never becomes the site, nor keeps the space
-        raise _unwritable(target, exc) from exc
+        _raise_if_disk(target, exc)
+        raise
     except BaseException:
         _discard(target, build)
         raise
@@ -169,29 +171,31 @@ def _build_and_swap(
         swap_in(target, build, keep=site.keep_builds)
     except OSError as exc:
         _discard(target, build)
-        raise _unwritable(target, exc) from exc
+        _raise_if_disk(target, exc)
+        raise
     return report
 
 
-def _unwritable(target: Path, exc: OSError) -> Exception:
+def _raise_if_disk(target: Path, exc: OSError) -> None:
     """The operator's words for a disk that refused the build; other errors stay as they are."""
     if exc.errno not in DISK_ERRORS:
-        return exc
+        return
     folder = target.parent  # holds the public link and the builds beside it
     if exc.errno in (errno.ENOSPC, errno.EDQUOT):
-        return SiteUnwritable(
+        raise SiteUnwritable(
             f"the site's disk is full: {folder}; the public site {target} is unchanged; "
             "free space and it is published again"
-        )
-    return SiteUnwritable(
+        ) from exc
+    raise SiteUnwritable(
         f"cannot write the site in {folder}: {exc.strerror or exc}; the public site {target} "
         "is unchanged; fix the disk and it is published again"
-    )
+    ) from exc
 
 
 def _discard(target: Path, build: Path) -> None:
     """Delete a failed build, unless the public link already points at it."""
-    if current_build(target) != build:
+    current = current_build(target)
+    if current is None or current.resolve() != build.resolve():
         shutil.rmtree(build, ignore_errors=True)
 
 
