@@ -118,6 +118,8 @@ def test_a_full_archive_disk_stops_the_poll_and_the_next_poll_stores_the_rest_on
         during = listed(config)
         assert not [s for s in during if s["status"] == "failed"]
         assert_archive_sound(archive, during)
+        site = publish_and_walk(config)  # what is recorded meanwhile is published, whole
+        assert count_pages(site) == len([s for s in during if s["status"] == "parsed"])
 
         resize(archive, "32m")
         freed = time.monotonic()
@@ -143,6 +145,23 @@ def test_a_full_archive_disk_stops_the_poll_and_the_next_poll_stores_the_rest_on
         text, report = status_of(config)
         assert report["mailboxes"][0]["last_error"] is None
         assert "last error" not in text
+        assert count_pages(publish_and_walk(config)) == total
+
+
+def count_pages(site: Path) -> int:
+    return len(list(site.glob("en/submissions/*/index.html")))
+
+
+def publish_and_walk(config: Path) -> Path:
+    """Publish, then follow every local link of the served site from its home page."""
+    done = mailroom("publish", "--config", str(config), "--now", AFTER_POSTING)
+    assert done.returncode == 0, done.stderr
+    site = config.parent / "site"
+    with served(site) as base:
+        walk = walk_site(base)
+    assert walk.broken == [], walk.broken
+    assert len(walk.pages) > count_pages(site)
+    return site
 
 
 def test_a_message_whose_file_finds_the_disk_full_waits_and_is_not_set_aside(
