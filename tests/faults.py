@@ -71,13 +71,11 @@ def fill(path: Path, leave: int = 0) -> Path:
     stats = os.statvfs(path)
     free = stats.f_bavail * stats.f_frsize
     chunk = b"\0" * (1 << 16)
-    with filler.open("ab") as out:
+    with filler.open("ab", buffering=0) as out:  # unbuffered: nothing left to fail at close
         remaining = max(0, free - leave)
         with contextlib.suppress(OSError):
             while remaining > 0:
-                out.write(chunk[: min(len(chunk), remaining)])
-                remaining -= len(chunk)
-            out.flush()
+                remaining -= out.write(chunk[: min(len(chunk), remaining)]) or 0
     return filler
 
 
