@@ -32,11 +32,12 @@ from mailroom.app import (
 from mailroom.config import ConfigError, Settings
 from mailroom.privacy_view import privacy_lines
 from mailroom.progress import progress_bar
-from publish import OutputInUse, PreviewClash, SearchIndexFailed, build_site
+from publish import OutputInUse, PreviewClash, SearchIndexFailed, SiteUnwritable, build_site
 from publish.due import site_is_due
 from publish.privacy import last_report
 from publish.themes import refresh_themes
 from store.moderation import moderation_counts
+from store.monitoring import site_state
 from store.queries import (
     count_problems,
     count_submissions,
@@ -207,7 +208,7 @@ def publish(
                     preview=preview.absolute() if preview else None,
                     progress=advance,
                 )
-        except (OutputInUse, PreviewClash, SearchIndexFailed) as exc:
+        except (OutputInUse, PreviewClash, SearchIndexFailed, SiteUnwritable) as exc:
             raise fail(str(exc)) from exc
     if not report.published:
         typer.echo(f"Nothing published: {report.reason}. To look early: --preview DIR")
@@ -242,6 +243,7 @@ def status(
         report["moderation"] = moderation_counts(session)
         report["receipts"] = receipt_counts(session)
         report["senders"] = sender_counts(session)
+        report["site"] = views.site_json(settings.site.output, site_state(session))
     report["site_privacy"] = last_report(settings.site.output)
     if json:
         import json as json_module

@@ -17,16 +17,18 @@ from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
+from sqlalchemy.exc import SQLAlchemyError
 
 from ingest import MailboxSettings, poll_once
 from ingest.classification import apply_rules
-from mailroom.clock import Clock
+from mailroom.clock import Clock, StepWatch
 from mailroom.config import Settings
 from mailroom.watchers import Wakeups, start_watchers, stop_watchers
-from publish import build_site
+from publish import SiteUnwritable, build_site
 from publish.due import site_is_due
 from publish.themes import refresh_themes
 from store import Store
+from store.intake import record_problem
 from store.moderation import latest_decision
 
 log = logging.getLogger("mailroom.daemon")
@@ -112,6 +114,9 @@ class Daemon:
             report = build_site(
                 self.store, self.settings.consultation, self.settings.site, self.clock()
             )
+        except SiteUnwritable as exc:  # retried after the next poll; `status` says it meanwhile
+            log.error("site=%s: %s", self.settings.site.output, exc)
+            return
         except Exception:
             log.exception(
                 "site=%s: publishing failed; the old site stays", self.settings.site.output
@@ -119,6 +124,27 @@ class Daemon:
             return
         self.site_stale = False
         log.info("site=%s: published %d submissions", report.output, report.submissions)
+
+    def clock_set_back(self, scheduler: BackgroundScheduler, back: timedelta) -> None:
+        """APScheduler would wait out the lost time before the next poll: poll now, and plan
+        the posting date's publish again by the moved wall clock."""
+        detail = (
+            f"the system clock was set back by {back}: polling goes on from now; times "
+            "recorded from here on are earlier than some recorded before"
+        )
+        log.warning("daemon: %s", detail)
+        scheduler.modify_job("poll", next_run_time=datetime.now(UTC))
+        if scheduler.get_job("publish-at-posting-date") is not None:
+            when = self.wall_time_of(self.settings.consultation.posting_date)
+            scheduler.modify_job(
+                "publish-at-posting-date", next_run_time=when + timedelta(seconds=1)
+            )
+        try:
+            with self.store.session() as session:
+                record_problem(session, kind="clock", detail=detail, at=self.clock())
+                session.commit()
+        except SQLAlchemyError as exc:  # the log has said it; the daemon goes on
+            log.warning("daemon: the clock's step could not be recorded: %s", exc)
 
     def wall_time_of(self, moment: datetime) -> datetime:
         """When, by the real clock, the (possibly moved) consultation clock reaches `moment`."""
@@ -176,9 +202,11 @@ def run_daemon(settings: Settings, store: Store, clock: Clock) -> None:
         settings.daemon.poll_minutes,
         len(watchers),
     )
+    steps = StepWatch()
     try:
         while not daemon.stop.wait(1.0):
-            pass
+            if (back := steps.stepped_back()) is not None:
+                daemon.clock_set_back(scheduler, back)
     finally:
         scheduler.shutdown(wait=True)
         stop_watchers(watchers)

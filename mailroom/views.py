@@ -9,12 +9,14 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from datetime import datetime
+from pathlib import Path
 from typing import Any, TextIO
 
 from ingest.classification import RulesReport
 from mailroom.config import Settings
 from mailroom.privacy_view import privacy_lines
 from store.models import Problem, Submission
+from store.monitoring import SiteState
 from store.queries import MailboxStatus, SubmissionView
 from store.rules import is_on_time
 from store.settings import ConsultationSettings
@@ -218,6 +220,16 @@ def status_json(
     }
 
 
+def site_json(output: Path, state: SiteState) -> dict[str, Any]:
+    """The public site: its last build, and what stops the next one while it lasts."""
+    return {
+        "output": str(output),
+        "last_published": iso(state.last_published),
+        "last_error": state.last_error,
+        "failing_since": iso(state.failing_since),
+    }
+
+
 def status_text(report: dict[str, Any]) -> str:
     lines = [
         f"Consultation {report['consultation']}  now {report['now']}",
@@ -236,6 +248,17 @@ def status_text(report: dict[str, Any]) -> str:
             lines.append(f"    last error: {m['last_error']}")
     if not report["mailboxes"]:
         lines.append("  none configured")
+    site = report.get("site")
+    if site:
+        lines += ["", f"Site {site['output']}: last published {site['last_published'] or 'never'}"]
+        if site["last_error"]:
+            lines.append(f"    last error (since {site['failing_since']}): {site['last_error']}")
+        if site["last_published"] and not report["site_public"]:
+            lines.append(
+                "    the clock says the posting date has not come, yet the site was published: "
+                "it stays as it is, and new comments wait for the posting date (is the clock "
+                "right?)"
+            )
     counts = ", ".join(f"{n} {status}" for status, n in report["submissions_by_status"].items())
     lines += ["", f"Submissions: {report['submissions_total']} ({counts})"]
     if "moderation" in report:
