@@ -38,7 +38,7 @@ from publish.render import STATIC
 from publish.search import SearchRecords
 from publish.settings import SiteSettings
 from publish.sitemap import Sitemap
-from publish.swap import current_build, empty_trash, fresh_build, swap_in
+from publish.swap import current_build, empty_trash, fresh_build, one_build_at_a_time, swap_in
 from publish.theme_page import themes_page
 from store.db import Store
 from store.models import Moderation, StakeholderGroup
@@ -99,20 +99,21 @@ def build_site(
     if preview is not None and preview.resolve() == site.output.resolve():
         raise PreviewClash(f"--preview {preview} is the public site.output; choose another folder")
     started = time.perf_counter()
-    previous = current_build(target)
-    build = fresh_build(target, now.strftime("%Y%m%dT%H%M%S"))
-    cleaner = threading.Thread(target=empty_trash, args=(target,), name="empty-trash")
-    cleaner.start()  # the builds the last swap pruned are deleted while this one renders
-    try:
-        output = BuildOutput(build / "public", build / "manifest", previous)
-        report = _build(store, consultation, site, output, preview is not None, progress)
-    except BaseException:
-        shutil.rmtree(build, ignore_errors=True)  # a failed build never becomes the site
-        raise
-    finally:
-        cleaner.join()
-    report.output = target
-    swap_in(target, build, keep=site.keep_builds)
+    with one_build_at_a_time(target):  # another daemon publishing this site goes first
+        previous = current_build(target)
+        build = fresh_build(target, now.strftime("%Y%m%dT%H%M%S"))
+        cleaner = threading.Thread(target=empty_trash, args=(target,), name="empty-trash")
+        cleaner.start()  # the builds the last swap pruned are deleted while this one renders
+        try:
+            output = BuildOutput(build / "public", build / "manifest", previous)
+            report = _build(store, consultation, site, output, preview is not None, progress)
+        except BaseException:
+            shutil.rmtree(build, ignore_errors=True)  # a failed build never becomes the site
+            raise
+        finally:
+            cleaner.join()
+        report.output = target
+        swap_in(target, build, keep=site.keep_builds)
     if preview is None:
         try:
             with store.session() as session:
