@@ -179,9 +179,8 @@ def site_problems(site: Path, expected: int) -> list[str]:
     return problems[:20]
 
 
-def report_recovery(fault: str, seconds: float, detail: str = "") -> None:
+def report_recovery(
+    fault: str, seconds: float, detail: str = "", since: str = "the fault ended"
+) -> None:
     """One line the test output (-s) shows, and the lead's closing note collects."""
-    print(
-        f"\n[recovery] {fault}: all stored {seconds:.1f} s after the fault ended{detail}",
-        flush=True,
-    )
+    print(f"\n[recovery] {fault}: all stored {seconds:.1f} s after {since}{detail}", flush=True)

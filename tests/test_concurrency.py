@@ -14,7 +14,15 @@ import pytest
 
 from tests.cli import mailroom, write_config
 from tests.dovecot import Dovecot
-from tests.faults import ON_TIME, DaemonProcess, all_stored_once, ledger, site_problems, until
+from tests.faults import (
+    ON_TIME,
+    DaemonProcess,
+    all_stored_once,
+    ledger,
+    report_recovery,
+    site_problems,
+    until,
+)
 from tests.messages import comment
 from tests.smtp_peer import PASSWORD as SMTP_PASSWORD
 from tests.smtp_peer import USER as SMTP_USER
@@ -99,11 +107,21 @@ def test_two_daemons_on_one_database_store_each_message_once_and_send_each_recei
                 total += PER_ROUND
                 time.sleep(2.0)
                 assert all(d.alive() for d in daemons), "\n".join(d.text() for d in daemons)
+            last_round = time.monotonic()
             stored = until(lambda: all_stored_once(database, total), 300)
             assert stored, f"{ledger(database)}\n" + "\n".join(d.text()[-3000:] for d in daemons)
+            stored_after = time.monotonic() - last_round
             assert until(lambda: len(peer.delivered) >= total, 180), len(peer.delivered)
+            receipts_after = time.monotonic() - last_round
             assert until(lambda: not site_problems(tmp_path / "site", total), 240), site_problems(
                 tmp_path / "site", total
+            )
+            report_recovery(
+                "two daemons, one database",
+                stored_after,
+                f" (receipts all sent after {receipts_after:.1f} s, the site whole after "
+                f"{time.monotonic() - last_round:.1f} s)",
+                since="the last round was delivered",
             )
             time.sleep(5)  # a receipt sent twice would come now, from the other daemon
             assert all(d.alive() for d in daemons), "\n".join(d.text() for d in daemons)
@@ -116,4 +134,4 @@ def test_two_daemons_on_one_database_store_each_message_once_and_send_each_recei
     for daemon in daemons:
         assert "Traceback" not in daemon.text(), daemon.text()[-6000:]
     polled = [d.text().count(": stored as ") for d in daemons]
-    print(f"\n[two daemons] messages stored by each: {polled}", flush=True)
+    print(f"[two daemons] messages stored by each: {polled}", flush=True)
