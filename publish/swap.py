@@ -32,9 +32,8 @@ def builds_dir(output: Path) -> Path:
 @contextmanager
 def one_build_at_a_time(output: Path) -> Iterator[None]:
     """Hold the output's build lock (an flock beside it; it vanishes with the process)."""
-    directory = builds_dir(output)
-    directory.mkdir(parents=True, exist_ok=True)
-    with (directory / ".lock").open("a") as handle:
+    output.parent.mkdir(parents=True, exist_ok=True)
+    with (output.parent / f".{output.name}.lock").open("a") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)  # a build takes seconds to minutes: wait for it
         try:
             yield
