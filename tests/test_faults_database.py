@@ -9,6 +9,7 @@ store everything exactly once, by itself, when the database is back.
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from tests.cli import mailroom, write_config
-from tests.dovecot import Dovecot
+from tests.dovecot import Dovecot, _free_ports
 from tests.faults import (
     ON_TIME,
     DaemonProcess,
@@ -30,8 +31,6 @@ from tests.faults import (
 )
 from tests.messages import comment
 from tests.postgres import Postgres, start_postgres
-
-pytestmark = [pytest.mark.slow, pytest.mark.imap, pytest.mark.postgresql]
 
 FIRST, WHILE_DOWN = 120, 30
 DOWN_SECONDS = 8.0
@@ -54,6 +53,9 @@ def imap_entry(dovecot: Dovecot, folder: str, batch_size: int = 5) -> str:
     )
 
 
+@pytest.mark.slow
+@pytest.mark.imap
+@pytest.mark.postgresql
 def test_the_daemon_outlives_a_database_outage_during_a_poll_and_stores_everything_once(
     dovecot: Dovecot, private_postgres: Postgres, tmp_path: Path
 ) -> None:
@@ -136,3 +138,29 @@ def test_the_daemon_outlives_a_database_outage_during_a_poll_and_stores_everythi
     assert "Traceback" not in log, log[-6000:]  # a lost database is a line, not a traceback
     assert f"database postgresql+psycopg://postgres@127.0.0.1:{pg.port}" in log
     assert "unreachable" in log and "polling again in" in log
+
+
+def test_status_and_health_say_which_database_cannot_be_reached(tmp_path: Path) -> None:
+    """Without a traceback, and in JSON for scripts: the quick version of the outage's checks."""
+    [port] = _free_ports(1)  # nothing listens there
+    config = write_config(
+        tmp_path, database=f"postgresql+psycopg://mailroom:s3cret@127.0.0.1:{port}/consultation"
+    )
+    status = mailroom("status", "--config", str(config), cwd=tmp_path)
+    assert status.returncode == 1, status.stdout + status.stderr
+    assert "Traceback" not in status.stderr and status.stdout == ""
+    assert f"cannot reach the database postgresql+psycopg://mailroom:***@127.0.0.1:{port}" in (
+        status.stderr
+    )
+    assert "s3cret" not in status.stderr
+    code, report, stderr = status_json(config)
+    assert code == 1 and report is not None, stderr
+    assert report["database"]["reachable"] is False
+    assert (
+        report["database"]["url"]
+        == f"postgresql+psycopg://mailroom:***@127.0.0.1:{port}/consultation"
+    )
+    assert "Connection refused" in report["database"]["error"]
+    assert "s3cret" not in json.dumps(report)
+    health = mailroom("health", "--config", str(config), cwd=tmp_path)
+    assert health.returncode == 1 and "FAIL  database" in health.stdout, health.stdout
