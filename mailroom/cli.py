@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import ArgumentError, DBAPIError
 
 from ingest import MailboxSettings, SourceUnavailable, poll_once, reparse_all
 from ingest.classification import classify_pending
@@ -249,7 +249,11 @@ def status(
                 report["senders"] = sender_counts(session)
         finally:
             store.close()
-    except (DatabaseUnavailable, DBAPIError) as exc:
+    except DatabaseUnavailable as exc:
+        if isinstance(exc.__cause__, ArgumentError):  # the URL itself is wrong: a config error
+            raise fail(f"{settings.path}: [store] url: {exc}") from exc
+        raise _database_down(settings, exc, json) from exc
+    except DBAPIError as exc:
         raise _database_down(settings, exc, json) from exc
     report["database"] = {"reachable": True, "url": views.safe_url(settings.store.url)}
     report["site_privacy"] = last_report(settings.site.output)

@@ -164,3 +164,11 @@ def test_status_and_health_say_which_database_cannot_be_reached(tmp_path: Path) 
     assert "s3cret" not in json.dumps(report)
     health = mailroom("health", "--config", str(config), cwd=tmp_path)
     assert health.returncode == 1 and "FAIL  database" in health.stdout, health.stdout
+
+
+def test_status_calls_a_database_mailroom_cannot_use_a_config_error(tmp_path: Path) -> None:
+    config = write_config(tmp_path, database="mysql://clerk:s3cret@db.example.org/consultation")
+    status = mailroom("status", "--json", "--config", str(config), cwd=tmp_path)
+    assert status.returncode == 2 and "Traceback" not in status.stderr, status.stderr
+    assert "Mailroom stores in SQLite or PostgreSQL" in status.stderr
+    assert "mysql://clerk:***@db.example.org" in status.stderr and "s3cret" not in status.stderr
