@@ -2,9 +2,9 @@
 
 The daemon never exits for it, and never waits a whole poll interval either: a failed
 poll is tried again after an exponential backoff with jitter (ingest.sources.backoff),
-capped at the interval. A database that cannot be reached is one line in the log, not a
-traceback; once it answers again, how long it was away is recorded as a problem, so
-`status` still says what happened after it ended.
+capped at a minute (or the interval, if shorter). A database that cannot be reached is
+one line in the log, not a traceback; once it answers again, how long it was away is
+recorded as a problem, so `status` still says what happened after it ended.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from store.intake import record_problem
 log = logging.getLogger("mailroom.daemon")
 
 FIRST_RETRY_SECONDS = 2.0
+LAST_RETRY_SECONDS = 60.0  # an outage over, the mail is in within a minute, whatever the interval
 
 
 class Recovery:
@@ -38,7 +39,8 @@ class Recovery:
         self.store = store
         self.where = safe_url(url)
         self.clock = clock
-        self.backoff = Backoff(FIRST_RETRY_SECONDS, max(FIRST_RETRY_SECONDS, interval_seconds))
+        most = max(FIRST_RETRY_SECONDS, min(LAST_RETRY_SECONDS, interval_seconds))
+        self.backoff = Backoff(FIRST_RETRY_SECONDS, most)
         self.scheduler: BaseScheduler | None = None
         self.poll: Callable[[], None] | None = None
         self.down_since: datetime | None = None
