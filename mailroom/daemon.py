@@ -1,8 +1,10 @@
 """`mailroom run`: APScheduler 3 polls on an interval and publishes when it is due.
 
 One worker thread runs every job, so a poll and a publish never overlap; missed
-runs are coalesced. SIGTERM or SIGINT sets the stop event: the poll in flight
-finishes its batch, commits, and the scheduler shuts down.
+runs are coalesced. A poll that fails (the database gone, a server down) is tried
+again soon, with a backoff (mailroom.recovery); the daemon never exits for it.
+SIGTERM or SIGINT sets the stop event: the poll in flight finishes its batch,
+commits, and the scheduler shuts down.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from ingest import MailboxSettings, poll_once
 from ingest.classification import apply_rules
 from mailroom.clock import Clock, StepWatch
 from mailroom.config import Settings
+from mailroom.recovery import Recovery
 from mailroom.watchers import Wakeups, start_watchers, stop_watchers
 from publish import SiteUnwritable, build_site
 from publish.due import site_is_due
@@ -45,17 +48,24 @@ class Daemon:
         self.site_stale = True
         self.rules = settings.intake_rules
         self.last_decision: int | None = None
+        interval = settings.daemon.poll_minutes * 60
+        self.recovery = Recovery(store, settings.store.url, interval, clock)
 
     def poll_all(self) -> None:
-        for mailbox in self.settings.mailboxes:
-            if self.stop.is_set():
-                return
-            self.poll_mailbox(mailbox)
-        self.after_polls()
-        self.publish_if_due()
+        with self.recovery.database():
+            for mailbox in self.settings.mailboxes:
+                if self.stop.is_set():
+                    return
+                self._poll(mailbox)
+            self.after_polls()
+            self.publish_if_due()
 
     def poll_mailbox(self, mailbox: MailboxSettings) -> None:
         """One mailbox, once: on the interval, or woken by its IDLE watcher."""
+        with self.recovery.database():
+            self._poll(mailbox)
+
+    def _poll(self, mailbox: MailboxSettings) -> None:
         if self.stop.is_set():
             return
         report = poll_once(
@@ -78,11 +88,16 @@ class Daemon:
         )
         if report.new_submissions or report.parsed or report.failed:
             self.site_stale = True
+        if report.errors:
+            log.info("mailbox=%s: polling again in %.1f s", mailbox.name, self.recovery.failed())
+        elif not report.skipped_locked:
+            self.recovery.succeeded()
 
     def after_woken_polls(self) -> None:
         """What poll_all does after its mailboxes: the rules, then the site if it is due."""
-        self.after_polls()
-        self.publish_if_due()
+        with self.recovery.database():
+            self.after_polls()
+            self.publish_if_due()
 
     def after_polls(self) -> None:
         """Judge what was keyed in meanwhile, retry receipts that failed, and notice an
@@ -168,6 +183,7 @@ def run_daemon(settings: Settings, store: Store, clock: Clock) -> None:
         id="poll",
         next_run_time=datetime.now(UTC),
     )
+    daemon.recovery.attach(scheduler, daemon.poll_all)
     posting = settings.consultation.posting_date
     if not site_is_due(settings.consultation, clock()):
         scheduler.add_job(

@@ -12,6 +12,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, TextIO
 
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
 from ingest.classification import RulesReport
 from mailroom.config import Settings
 from mailroom.privacy_view import privacy_lines
@@ -227,6 +230,31 @@ def site_json(output: Path, state: SiteState) -> dict[str, Any]:
         "last_published": iso(state.last_published),
         "last_error": state.last_error,
         "failing_since": iso(state.failing_since),
+    }
+
+
+def safe_url(url: str) -> str:
+    """The database URL as status may show it: never its password."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return "[store] url"
+
+
+def database_down_json(url: str, exc: Exception) -> dict[str, Any]:
+    """`status --json` when the database cannot be read: which one, and why."""
+    where = safe_url(url)
+    reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()
+    detail = reason[0] if reason else type(exc).__name__
+    if where not in detail:
+        detail = f"cannot reach the database {where}: {detail}"
+    return {
+        "database": {
+            "reachable": False,
+            "url": where,
+            "error": f"{detail}; mail waits in the mailboxes (nothing is lost) and `mailroom run` "
+            "goes on by itself once the database is back",
+        }
     }
 
 

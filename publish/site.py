@@ -39,7 +39,7 @@ from publish.render import STATIC
 from publish.search import SearchRecords
 from publish.settings import SiteSettings
 from publish.sitemap import Sitemap
-from publish.swap import current_build, empty_trash, fresh_build, swap_in
+from publish.swap import current_build, empty_trash, fresh_build, one_build_at_a_time, swap_in
 from publish.theme_page import themes_page
 from store.db import Store
 from store.models import Moderation, StakeholderGroup
@@ -108,7 +108,8 @@ def build_site(
         raise PreviewClash(f"--preview {preview} is the public site.output; choose another folder")
     started = time.perf_counter()
     try:
-        report = _build_and_swap(store, consultation, site, now, target, preview, progress)
+        with one_build_at_a_time(target):  # another daemon publishing this site goes first
+            report = _build_and_swap(store, consultation, site, now, target, preview, progress)
     except Exception as exc:
         if preview is None:
             _record_failure(store, now, target, exc)
