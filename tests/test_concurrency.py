@@ -21,8 +21,8 @@ from tests.fault_checks import (
     ledger,
     report_recovery,
     site_problems,
-    until,
 )
+from tests.faults import until
 from tests.messages import comment
 from tests.smtp_peer import PASSWORD as SMTP_PASSWORD
 from tests.smtp_peer import USER as SMTP_USER

@@ -27,8 +27,8 @@ from tests.fault_checks import (
     report_recovery,
     site_problems,
     status_json,
-    until,
 )
+from tests.faults import until
 from tests.messages import comment
 from tests.postgres import Postgres, start_postgres
 

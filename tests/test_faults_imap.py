@@ -29,8 +29,8 @@ from tests.fault_checks import (
     mailbox_errors,
     report_recovery,
     site_problems,
-    until,
 )
+from tests.faults import until
 from tests.messages import comment
 from tests.proxy import Relay
 
