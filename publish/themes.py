@@ -18,10 +18,10 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 import numpy as np
 from numpy.typing import NDArray
-from sklearn.cluster import AgglomerativeClustering, Birch
 from sqlmodel import Session
 
 from publish.digest import opening_paragraph
@@ -41,6 +41,9 @@ from store.themes import (
     stored_fingerprint,
     vectors_of,
 )
+
+if TYPE_CHECKING:
+    from sklearn.cluster import Birch
 
 log = logging.getLogger(__name__)
 
@@ -182,7 +185,10 @@ def _mean(store: Store) -> NDArray[np.float64]:
 
 
 def _fit(store: Store, mean: NDArray[np.float64]) -> tuple[Birch, NDArray[np.int64]]:
-    """BIRCH over every vector, then the subclusters joined into themes."""
+    """BIRCH over every vector, then the subclusters joined into themes. scikit-learn is
+    imported here: it takes seconds, and every command (and a restarted daemon) waited for it."""
+    from sklearn.cluster import AgglomerativeClustering, Birch
+
     radius = SUBCLUSTER_RADIUS
     while True:
         birch = Birch(threshold=radius, n_clusters=None)
