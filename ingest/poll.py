@@ -139,6 +139,7 @@ def _poll(
             )
             after = 0
         checkpoint.last_poll_at = now()
+        log.info("mailbox=%s folder=%s: reading after UID %d", source.mailbox, source.folder, after)
         advance_checkpoint(session, source.mailbox, source.folder, uidvalidity, after)
         session.commit()
 

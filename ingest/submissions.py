@@ -88,6 +88,7 @@ class Records:
             return
         for item in page:
             self.pool.submit(item.submission_id, item.sha256)
+        log.info("records: %d stored messages handed to the workers", len(page))
         self._pages.append(page)
         while self._pages and (
             len(self._pages) > PAGES_AHEAD or self.pool.done(_ids(self._pages[0]))
@@ -124,6 +125,7 @@ class Records:
                 judged = [(sid, assessed[sid]) for sid in saved if sid in assessed]
                 judge(session, judged, self.rules, now, self.report)
             session.commit()
+        log.info("records: %d saved, %d failed", len(saved), len(failures))
         self.parsed += len(saved)
         self.failed += len(failures)
         if self.progress:

@@ -101,6 +101,7 @@ def build_site(
     started = time.perf_counter()
     previous = current_build(target)
     build = fresh_build(target, now.strftime("%Y%m%dT%H%M%S"))
+    log.info("site=%s: building %s", target, build.name)
     cleaner = threading.Thread(target=empty_trash, args=(target,), name="empty-trash")
     cleaner.start()  # the builds the last swap pruned are deleted while this one renders
     try:
