@@ -24,7 +24,7 @@ from ingest.rule_settings import IntakeRules
 from ingest.settings import LimitSettings, MailboxSettings
 from ingest.sources import RawMessage, Source, open_source
 from ingest.sources.base import message_id_of
-from ingest.submissions import Records, add_waiting, worker_pool
+from ingest.submissions import Records, add_waiting, retry_after_upgrade, worker_pool
 from store.content import PendingParse
 from store.db import Store
 from store.intake import (
@@ -100,6 +100,7 @@ def _poll_once(
             log.info("mailbox=%s: another poller holds it; skipped", mailbox.name)
             report.skipped_locked = True
             return
+        retry_after_upgrade(store)  # what an earlier version of Mailroom could not read
         add_waiting(store, records)  # stored by an earlier poll but never parsed (a crash)
         try:
             source = open_source(mailbox)
