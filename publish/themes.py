@@ -78,6 +78,7 @@ def refresh_themes(
         current = fingerprint(session, PUBLIC, settings_key())
         if not force and stored_fingerprint(session) == current:
             return ThemeReport(computed=False)
+    log.info("themes: the public comments changed; computing the themes again")
     report = ThemeReport(computed=True)
     report.embedded, report.units = _embed_all(store, progress)
     themes = _group(store) if report.units else []

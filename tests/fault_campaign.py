@@ -61,7 +61,7 @@ MARKERS: list[tuple[str, re.Pattern[str]]] = [
     ("parse", re.compile(r"ingest\.submissions: records: ")),
     ("rules", re.compile(r"ingest\.classification: rules: judging")),
     ("receipts", re.compile(r"receipts: sending those due|receipt sent to the sender")),
-    ("publish", re.compile(r"publish\.themes: themes:|publish\.site: site=\S+: building")),
+    ("publish", re.compile(r"publish\.themes: themes: |publish\.site: site=\S+: building")),
     ("idle", re.compile(r"publish\.site: site=\S+: \d+ submissions published")),
 ]
 TARGETS = {  # the phases each command passes through, that a kill may aim at
