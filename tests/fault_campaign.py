@@ -58,7 +58,7 @@ from tests.smtp_peer import PASSWORD, USER, SmtpPeer, smtp_peer
 PHASES = ("start", "poll", "parse", "rules", "receipts", "publish", "idle")
 MARKERS: list[tuple[str, re.Pattern[str]]] = [
     ("poll", re.compile(r"ingest\.poll: mailbox=\S+ (folder=|key=)")),
-    ("parse", re.compile(r"ingest\.submissions: records: ")),
+    ("parse", re.compile(r"ingest\.submissions: records: \d+ (stored messages handed|set aside)")),
     ("rules", re.compile(r"ingest\.classification: rules: judging")),
     ("receipts", re.compile(r"receipts: sending those due|receipt sent to the sender")),
     ("publish", re.compile(r"publish\.themes: themes: |publish\.site: site=\S+: building")),
@@ -89,7 +89,7 @@ class Options:
     kills: int = 20
     database: str = "sqlite"  # or postgresql
     messages: tuple[int, int] = (1, 5)  # delivered before each kill, at least and at most
-    kills_per_round: tuple[int, int] = (2, 4)
+    kills_per_round: tuple[int, int] = (3, 6)  # then a clean restart and the checks
     postgres_url: str = os.environ.get(
         "MAILROOM_TEST_POSTGRES_URL", "postgresql+psycopg://root@127.0.0.1:5432/test"
     )
@@ -698,15 +698,18 @@ def main() -> None:
     parser.add_argument(
         "--messages", default="1-5", help="comments delivered before each kill: LOW-HIGH"
     )
+    parser.add_argument(
+        "--kills-per-round", default="3-6", help="kills before each clean restart: LOW-HIGH"
+    )
     parser.add_argument("--keep", action="store_true", help="keep the working folder")
     parser.add_argument("--quiet", action="store_true", help="no line per kill")
     args = parser.parse_args()
-    low, _, high = args.messages.partition("-")
     options = Options(
         seed=args.seed,
         kills=args.kills,
         database=args.database,
-        messages=(int(low), int(high or low)),
+        messages=_range(args.messages),
+        kills_per_round=_range(args.kills_per_round),
         verbose=not args.quiet,
     )
     root = Path(tempfile.mkdtemp(prefix="campaign-"))
@@ -718,6 +721,11 @@ def main() -> None:
     print(result.table())
     print(f"\n{' '.join(sys.argv)}")
     sys.exit(0 if result.ok else 1)
+
+
+def _range(text: str) -> tuple[int, int]:
+    low, _, high = text.partition("-")
+    return int(low), int(high or low)
 
 
 if __name__ == "__main__":
