@@ -34,6 +34,7 @@ from store.content import (
     SubmissionContent,
     all_email_submissions,
     claim,
+    failed_elsewhere,
     pending_parse,
     retry_failed,
     save_contents,
@@ -211,6 +212,9 @@ def retry_after_upgrade(store: Store) -> int:
     """Put back in the queue what another version of Mailroom could not read: an upgrade may
     read it now. Cheap when there is none (an indexed lookup); every poll calls it."""
     version = mailroom_version()
+    with store.reader() as session:
+        if not failed_elsewhere(session, version):
+            return 0
     with store.session() as session:
         retried = retry_failed(session, unless_version=version)
         session.commit()

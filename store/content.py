@@ -250,6 +250,26 @@ def save_failure(session: Session, submission_id: int, error: str, *, at: dateti
     save_failures(session, [(submission_id, error)], at=at)
 
 
+def failed_elsewhere(session: Session, version: str) -> bool:
+    """Whether any email submission was failed by a Mailroom other than `version`: a read, so
+    a poll takes no write lock for nothing."""
+    return (
+        session.exec(
+            select(Submission.id)
+            .where(
+                col(Submission.status) == SubmissionStatus.FAILED,
+                col(Submission.channel) == Channel.EMAIL,
+                or_(
+                    col(Submission.failed_version).is_(None),
+                    col(Submission.failed_version) != version,
+                ),
+            )
+            .limit(1)
+        ).first()
+        is not None
+    )
+
+
 def retry_failed(session: Session, *, unless_version: str | None = None) -> int:
     """Put the email submissions that could not be read back in the queue to be parsed: all of
     them, or those a Mailroom other than `unless_version` failed (or one too old to say).
