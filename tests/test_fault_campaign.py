@@ -27,8 +27,8 @@ def test_twenty_kills_lose_duplicate_and_set_aside_nothing_and_never_tear_the_si
         seed=9,
         kills=KILLS,
         database=database,
-        messages=(1, 3),
-        kills_per_round=(5, 7),  # few clean restarts: each costs a publish
+        messages=(1, 2),
+        kills_per_round=(6, 8),  # few clean restarts: each costs a publish
         postgres_url=POSTGRES_URL,
     )
     result = run_campaign(options, tmp_path, dovecot)
