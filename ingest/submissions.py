@@ -9,6 +9,8 @@ so a slow document never holds the database's write lock. A row another daemon s
 meanwhile is skipped (it is claimed with SKIP LOCKED and must still be waiting), and
 the work done for it is dropped. Nothing is counted before a message is read: a
 message is set aside only when reading it brought a worker down (ingest.workers).
+What could not be read carries the Mailroom version that tried; `reparse --failed`,
+and the first poll of another version, put it back in the queue.
 """
 
 from __future__ import annotations
