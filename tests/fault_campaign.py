@@ -25,16 +25,12 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import json
 import os
 import random
-import re
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import uuid
 from collections import Counter, defaultdict
@@ -42,7 +38,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from email import message_from_bytes, policy
-from html.parser import HTMLParser
 from pathlib import Path
 
 from sqlalchemy import create_engine, func, text
@@ -52,18 +47,11 @@ from store import StoreSettings, open_store
 from store.models import Message, Receipt, ReceiptStatus, Submission, SubmissionStatus
 from tests.cli import write_config
 from tests.dovecot import Dovecot, start_dovecot
+from tests.mailroom_runs import PHASES, Run, kill, start_run
 from tests.messages import comment
+from tests.site_whole import site_files, site_problems
 from tests.smtp_peer import PASSWORD, USER, SmtpPeer, smtp_peer
 
-PHASES = ("start", "poll", "parse", "rules", "receipts", "publish", "idle")
-MARKERS: list[tuple[str, re.Pattern[str]]] = [
-    ("poll", re.compile(r"ingest\.poll: mailbox=\S+ (folder=|key=)")),
-    ("parse", re.compile(r"ingest\.submissions: records: \d+ (stored messages handed|set aside)")),
-    ("rules", re.compile(r"ingest\.classification: rules: judging")),
-    ("receipts", re.compile(r"receipts: sending those due|receipt sent to the sender")),
-    ("publish", re.compile(r"publish\.themes: themes: |publish\.site: site=\S+: building")),
-    ("idle", re.compile(r"publish\.site: site=\S+: \d+ submissions published")),
-]
 TARGETS = {  # the phases each command passes through, that a kill may aim at
     "poll": ("poll", "parse", "rules", "receipts"),
     "publish": ("publish",),
@@ -151,62 +139,6 @@ class Result:
         else:
             lines += ["", "  every invariant held"]
         return "\n".join(lines)
-
-
-@dataclass
-class Run:
-    """One `mailroom` process, its log lines read as they come, each with when it came."""
-
-    command: str
-    process: subprocess.Popen[str]
-    lines: list[tuple[float, str]] = field(default_factory=list)
-    stdout: str = ""
-    started: float = field(default_factory=time.monotonic)
-    changed: threading.Condition = field(default_factory=threading.Condition)
-    reader: threading.Thread | None = None
-
-    def phase(self) -> str:
-        """The phase of the last step the process logged."""
-        last = "start"
-        for _, line in self.lines:
-            for name, pattern in MARKERS:
-                if pattern.search(line):
-                    last = name
-        return last
-
-    def wait_for(self, phases: tuple[str, ...], timeout: float) -> tuple[str, float] | None:
-        """Which of `phases` the process logged first, and when (monotonic); None if it ended
-        first."""
-        patterns = [(name, pattern) for name, pattern in MARKERS if name in phases]
-        deadline = time.monotonic() + timeout
-        seen = 0
-        with self.changed:
-            while True:
-                for at, line in self.lines[seen:]:
-                    for name, pattern in patterns:
-                        if pattern.search(line):
-                            return name, at
-                seen = len(self.lines)
-                if self.reader is not None and not self.reader.is_alive():
-                    return None
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    return None
-                self.changed.wait(min(left, 0.5))
-
-    def durations(self) -> dict[str, float]:
-        """How long each phase took in this run: its first line to the next phase's."""
-        firsts: list[tuple[str, float]] = []
-        for at, line in self.lines:
-            for name, pattern in MARKERS:
-                if pattern.search(line) and name not in {n for n, _ in firsts}:
-                    firsts.append((name, at))
-        end = self.lines[-1][0] if self.lines else self.started
-        spans = {}
-        for i, (name, at) in enumerate(firsts):
-            after = firsts[i + 1][1] if i + 1 < len(firsts) else end
-            spans[name] = max(0.05, after - at)
-        return spans
 
 
 class Campaign:
@@ -337,11 +269,11 @@ class Campaign:
                 self.finish(run, expect_success=True)
                 self.result.missed += 1
                 return None
-            _kill(run.process.pid, whole)
+            kill(run.process.pid, whole)
             self.finish(run, expect_success=False)
         finally:
             if run.process.poll() is None:
-                _kill(run.process.pid, True)
+                kill(run.process.pid, True)
                 run.process.wait()
         phase = run.phase()
         self.result.kills[phase] += 1
@@ -382,36 +314,13 @@ class Campaign:
     def start(self, command: str) -> Run:
         self.ticks += 1
         now = (CLOCK + self.ticks * TICK).isoformat()
-        args = [sys.executable, "-m", "mailroom", command, "-v", "--config", str(self.config)]
-        process = subprocess.Popen(
-            [*args, "--now", now],
-            cwd=self.root,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-            start_new_session=True,
-        )
-        run = Run(command, process)
-
-        def read() -> None:
-            assert process.stderr is not None
-            for line in process.stderr:
-                with run.changed:
-                    run.lines.append((time.monotonic(), line.rstrip("\n")))
-                    run.changed.notify_all()
-            with run.changed:
-                run.changed.notify_all()
-
-        run.reader = threading.Thread(target=read, daemon=True)
-        run.reader.start()
-        return run
+        return start_run(command, ["--config", str(self.config), "--now", now], self.root)
 
     def finish(self, run: Run, *, expect_success: bool, learn: bool = False) -> None:
         try:
             out, _ = run.process.communicate(timeout=PROCESS_SECONDS)
         except subprocess.TimeoutExpired:
-            _kill(run.process.pid, True)
+            kill(run.process.pid, True)
             out, _ = run.process.communicate()
             self.fail(f"`mailroom {run.command}` did not finish in {PROCESS_SECONDS:g} s")
         run.stdout = out or ""
@@ -555,7 +464,7 @@ class Campaign:
         if done.returncode != 0:
             self.fail(f"{where}: the full build failed: {done.stderr[-500:]}")
             return
-        ours, theirs = _files(self.site), _files(other)
+        ours, theirs = site_files(self.site), site_files(other)
         if set(ours) != set(theirs):
             only = sorted(set(ours) ^ set(theirs))
             self.fail(f"{where}: the site's files differ from a full build's: {only[:5]}")
@@ -568,96 +477,6 @@ class Campaign:
         ]
         if changed:
             self.fail(f"{where}: {len(changed)} files differ from a full build's: {changed[:5]}")
-
-
-def site_problems(site: Path, *, must_exist: bool) -> list[str]:
-    """What makes the public folder other than one complete build (empty list: whole)."""
-    if not site.exists() and not site.is_symlink():
-        return ["no site, though one was published"] if must_exist else []
-    if not site.is_symlink():
-        return [f"{site} is not the link a swap makes"]
-    public = site.resolve()
-    build = public.parent
-    manifest = build / "manifest"
-    if public.name != "public" or not (manifest / "singles.json").is_file():
-        return [f"{site} points at {public}, not a finished build"]
-    problems = []
-    withheld = _withheld(manifest)
-    for ledger in sorted(manifest.glob("*.jsonl")):
-        for line in ledger.read_text(encoding="utf-8").splitlines():
-            made = json.loads(line)[2]  # a unit's files: names, or records of served files
-            for item in made:
-                record = json.loads(item) if item.startswith("{") else {"path": item}
-                name = record.get("path")
-                if name and name not in withheld and not (public / name).is_file():
-                    problems.append(f"{name} (listed in {ledger.name}) is missing")
-    homes = [public / "index.html", *sorted(public.glob("*/index.html"))]
-    for home in homes:
-        for link in _local_links(home.read_text(encoding="utf-8")):
-            target = (home.parent / link).resolve()
-            if target.is_dir():
-                target = target / "index.html"
-            if not target.is_file():
-                problems.append(f"{home.relative_to(public)} links {link}, which is missing")
-    return problems
-
-
-def _withheld(manifest: Path) -> set[str]:
-    path = manifest / "privacy.json"
-    if not path.is_file():
-        return set()
-    report = json.loads(path.read_text(encoding="utf-8"))
-    return {str(item.get("path")) for item in report.get("withheld", [])}
-
-
-class _Links(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.links: list[str] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        for name, value in attrs:
-            if name in ("href", "src") and value:
-                self.links.append(value)
-
-
-def _local_links(html: str) -> list[str]:
-    parser = _Links()
-    parser.feed(html)
-    local = []
-    for link in parser.links:
-        path = link.split("#", 1)[0].split("?", 1)[0]
-        if path and not re.match(r"^[a-z][a-z0-9+.-]*:|^//", path, re.IGNORECASE):
-            local.append(path)
-    return sorted(set(local))
-
-
-def _files(site: Path) -> list[str]:
-    public = site.resolve()
-    return sorted(p.relative_to(public).as_posix() for p in public.rglob("*") if p.is_file())
-
-
-def _kill(pid: int, whole: bool) -> None:
-    """SIGKILL the process; with `whole`, its worker processes too, at the same moment (as
-    systemd stops a unit, or a power cut); else they are left to notice alone."""
-    victims = [pid, *(_descendants(pid) if whole else [])]
-    for victim in victims:
-        with contextlib.suppress(ProcessLookupError):
-            os.kill(victim, signal.SIGKILL)
-
-
-def _descendants(pid: int) -> list[int]:
-    children: dict[int, list[int]] = defaultdict(list)
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        with contextlib.suppress(OSError, ValueError, IndexError):
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-            children[int(fields[1])].append(int(stat.parent.name))
-    found, todo = [], [pid]
-    while todo:
-        for child in children.get(todo.pop(), []):
-            found.append(child)
-            todo.append(child)
-    return found
 
 
 @contextlib.contextmanager

@@ -13,7 +13,8 @@ import pytest
 
 from tests.conftest import POSTGRES_URL
 from tests.dovecot import Dovecot
-from tests.fault_campaign import Options, run_campaign, site_problems
+from tests.fault_campaign import Options, run_campaign
+from tests.site_whole import site_problems
 
 KILLS = 20
 
