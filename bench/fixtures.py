@@ -18,7 +18,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from bench.generate import generate
+from bench.generate import generate, write_mbox
 
 ROOT = Path(__file__).resolve().parent.parent
 GENERATOR_FILES = (
@@ -50,6 +50,7 @@ def prepare_corpus(out: Path, count: int, seed: int, log: Log) -> dict[str, Any]
             log(f"corpus: reusing {count:,} messages in {corpus}")
             return dict(known["summary"])
     log(f"corpus: generating {count:,} messages ...")
+    (corpus / "mailbox.mbox").unlink(missing_ok=True)
     summary = generate(count, corpus, seed=seed, jobs=os.cpu_count() or 1)
     stamp.write_text(json.dumps({**wanted, "summary": summary}, indent=2, ensure_ascii=False))
     log(
@@ -57,6 +58,19 @@ def prepare_corpus(out: Path, count: int, seed: int, log: Log) -> dict[str, Any]
         f"median {summary['size_median']} B"
     )
     return summary
+
+
+def corpus_mbox(out: Path) -> Path:
+    """The whole corpus as one mbox, in the manifest's order, for MHonArc; written once per
+    corpus (prepare_corpus removes it when it generates a new one)."""
+    target = out / "corpus" / "mailbox.mbox"
+    if not target.exists():
+        with (out / "corpus" / "manifest.jsonl").open(encoding="utf-8") as manifest:
+            rows = [json.loads(line) for line in manifest]
+        partial = target.with_suffix(".partial")
+        write_mbox(out / "corpus" / "Maildir" / "new", rows, partial)
+        partial.replace(target)
+    return target
 
 
 def prefix_maildir(out: Path, count: int) -> Path:

@@ -11,7 +11,10 @@ stage in a fresh process and reads that process's peak RSS from the kernel (wait
   C  render floor   plain Jinja2, one minimal page per submission, render + write
 
   Mailroom ingest   poll_once: Maildir -> SQLite, Maildir -> PostgreSQL, IMAP (Dovecot) -> SQLite
+  M  MHonArc         Debian's mhonarc building its archive from an mbox of the same 4N messages
+
   Mailroom publish  build_site of the ingested store, clock after the posting date
+  Mailroom publish after 10 changes   10 submissions hidden or renamed, then build_site again
   Mailroom reparse  reparse_all of the ingested store
 
 Writes OUT/report.json and prints a Markdown table with rates, ratios and peak RSS, and the
@@ -29,20 +32,30 @@ import shutil
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 from bench.fixtures import (
     ROOT,
+    corpus_mbox,
     postgres_schema,
     prefix_maildir,
     prepare_corpus,
     seeded_dovecot,
     sqlite_store,
 )
-from bench.report import INTAKE_TARGET, SECONDARY_TARGET, Row, render_report, target_checks
-from bench.stages import PROFILE_ENV
+from bench.report import (
+    CHANGES_TARGET,
+    INTAKE_TARGET,
+    PUBLISH_TARGET,
+    SECONDARY_TARGET,
+    Row,
+    render_report,
+    target_checks,
+)
+from bench.stages import MHONARC, MHONARC_MISSING, PROFILE_ENV
 
 POSTGRES_URL = os.environ.get(
     "MAILROOM_BENCH_POSTGRES_URL",
@@ -51,7 +64,8 @@ POSTGRES_URL = os.environ.get(
         f"postgresql+psycopg://{getpass.getuser()}@127.0.0.1:5432/test",
     ),
 )
-SKIPPABLE = ("postgresql", "imap", "publish", "reparse", "parse")
+SKIPPABLE = ("postgresql", "imap", "publish", "mhonarc", "reparse", "parse")
+CHANGES = 10  # submissions hidden or renamed before the second publish
 PASSWORD_ENV = "MAILROOM_BENCH_IMAP_PASSWORD"  # noqa: S105 (a variable's name, not a secret)
 
 
@@ -78,6 +92,20 @@ class Measured:
         """Items per second of the process's own CPU time."""
         seconds = float(self.result["cpu_seconds"])
         return float(self.result["items"]) / seconds if seconds > 0 else 0.0
+
+
+def per_message(measured: Measured) -> Measured:
+    """A stage's numbers counted in messages of the mailbox rather than its own items (a
+    publish counts pages): messages per second is what compares with MHonArc."""
+    return Measured(
+        measured.stage,
+        measured.label,
+        measured.messages,
+        {**measured.result, "items": measured.messages},
+        measured.peak_rss_mb,
+        measured.wall_seconds,
+        measured.extra,
+    )
 
 
 def pooled(label: str, runs: list[Measured]) -> Measured:
@@ -158,7 +186,7 @@ def _wrong(stage: str, result: dict[str, Any], messages: int) -> str:
     """Why a stage's numbers cannot be trusted (it skipped work or met errors), or ""."""
     if result.get("errors"):
         return "; ".join(result["errors"])
-    if stage == "publish":
+    if stage in ("publish", "publish_changes"):
         return "" if result["published"] and result["submissions"] > 0 else "nothing published"
     expected = messages + 1 if stage == "render_floor" else messages
     if result["items"] != expected:
@@ -183,6 +211,13 @@ def _main(argv: list[str] | None) -> int:
         "--messages", type=int, default=10_000, help="the large mailbox (4N); N is a quarter of it"
     )
     parser.add_argument(
+        "--small",
+        type=int,
+        default=None,
+        help="the small mailbox N, a prefix of the large one (default a quarter of it); "
+        "--messages 100000 --small 10000 checks the issue's memory target at those sizes",
+    )
+    parser.add_argument(
         "--quick", action="store_true", help="1,000 messages: a smoke run, not a measurement"
     )
     parser.add_argument(
@@ -193,8 +228,8 @@ def _main(argv: list[str] | None) -> int:
     parser.add_argument(
         "--skip",
         default="",
-        help="comma-separated: postgresql, imap, publish, reparse, parse (the parser alone and "
-        "the floors on the whole corpus); e.g. publish,parse for a lean intake run",
+        help="comma-separated: postgresql, imap, publish, mhonarc, reparse, parse (the parser "
+        "alone and the floors on the whole corpus); e.g. publish,parse for a lean intake run",
     )
     parser.add_argument(
         "--keep", action="store_true", help="keep OUT/work (stores, sites) afterwards"
@@ -209,7 +244,9 @@ def _main(argv: list[str] | None) -> int:
     large = 1_000 if args.quick else args.messages
     if large < 40:
         parser.error("--messages must be at least 40")
-    small = large // 4
+    small = large // 4 if args.small is None or args.quick else args.small
+    if not 10 <= small <= large:
+        parser.error(f"--small must be between 10 and --messages ({large:,})")
     skip = {s.strip() for s in args.skip.split(",") if s.strip()}
     unknown = skip - set(SKIPPABLE)
     if unknown:
@@ -226,6 +263,7 @@ def _main(argv: list[str] | None) -> int:
     little = prefix_maildir(out, small)
     rows: list[Row] = []
     measured: list[Measured] = []
+    notes: list[str] = []
 
     def stage(
         stage_name: str,
@@ -348,14 +386,43 @@ def _main(argv: list[str] | None) -> int:
             {**small_store, "output": str(out / "work" / "site-small" / "public")},
             small,
         )
-        publish_large = stage(
-            "publish",
-            "publish 4N",
-            {**large_store, "output": str(out / "work" / "site" / "public")},
+        mhonarc = archive_baseline(skip, notes, stage, out, large)
+        site = {**large_store, "output": str(out / "work" / "site" / "public")}
+        publish_large = stage("publish", "publish 4N", site, large)
+        changes = stage(
+            "publish_changes",
+            f"publish after {CHANGES} changes 4N",
+            {**site, "changes": CHANGES, "messages": large},
             large,
         )
         rows.append(Row("Mailroom publish: build_site", publish_large, floor_c, "pages/s"))
+        if mhonarc is not None:
+            rows += [
+                Row("M: MHonArc (mbox -> archive, Debian's mhonarc)", mhonarc, None, "msg/s"),
+                Row(
+                    "Mailroom publish, full (vs MHonArc)",
+                    per_message(publish_large),
+                    mhonarc,
+                    "msg/s",
+                    target=PUBLISH_TARGET,
+                ),
+            ]
+        rows.append(
+            Row(
+                f"Mailroom publish after {CHANGES} changes (time vs full publish)",
+                per_message(changes),
+                per_message(publish_large),
+                "msg/s",
+                target=CHANGES_TARGET,
+                compare="time",
+            )
+        )
         memory["publish"] = (publish_small, publish_large)
+        notes.append(
+            f"publish after {CHANGES} changes: {changes.result['written']:,} files rendered "
+            f"anew, {changes.result['unchanged']:,} linked from the full build "
+            f"(which wrote {publish_large.result['written']:,})."
+        )
     if "reparse" not in skip:
         near = parser_floor("P parser floor before reparse", little, small)
         reparse = stage("reparse", "reparse 4N", large_store, large)
@@ -389,6 +456,7 @@ def _main(argv: list[str] | None) -> int:
             for name, (a, b) in memory.items()
         },
         "checks": checks,
+        "notes": notes,
         "parser_floor_runs": floor_p.extra.get("runs", []),
         "seconds": time.perf_counter() - started,
     }
@@ -397,6 +465,27 @@ def _main(argv: list[str] | None) -> int:
     if not args.keep:
         shutil.rmtree(out / "work", ignore_errors=True)
     return 1 if args.strict and not all(check["pass"] for check in checks) else 0
+
+
+def archive_baseline(
+    skip: set[str],
+    notes: list[str],
+    stage: Callable[[str, str, dict[str, Any], int], Measured],
+    out: Path,
+    messages: int,
+) -> Measured | None:
+    """MHonArc on an mbox of the large mailbox, or None (and a note) when it is not here."""
+    if "mhonarc" in skip:
+        return None
+    if shutil.which(MHONARC) is None:
+        log(f"- {MHONARC_MISSING}; its line and the publish ratio to it are left out")
+        notes.append(f"{MHONARC_MISSING} (the full publish's ratio to it is left out).")
+        return None
+    mbox = corpus_mbox(out)
+    archive = out / "work" / "mhonarc"
+    measured = stage("mhonarc", "M MHonArc", {"mbox": str(mbox), "outdir": str(archive)}, messages)
+    shutil.rmtree(archive, ignore_errors=True)
+    return measured
 
 
 if __name__ == "__main__":

@@ -11,7 +11,9 @@ from __future__ import annotations
 import json
 import os
 import resource
+import shutil
 import sqlite3
+import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -192,7 +194,90 @@ def publish(args: dict[str, Any]) -> Result:
         "submissions": report.submissions,
         "attachments": report.attachments,
         "published": report.published,
+        "written": report.written,
+        "unchanged": report.unchanged,
     }
+
+
+CHANGE_REASON = "benchmark: a publish after a few changes"
+
+
+def publish_changes(args: dict[str, Any]) -> Result:
+    """Mailroom: an operator hides or renames `changes` published submissions spread over the
+    consultation (store.moderation, as `mailroom hide` and `mailroom edit` do), then build_site
+    publishes again over the full build already in `output`. Only that publish is timed."""
+    from publish import SiteSettings, build_site
+    from publish.due import is_published
+    from store.models import Moderation
+    from store.moderation import decide, edit_public, find_for_update
+
+    store = _open(args)
+    consultation = _consultation()
+    now = consultation.posting_date + timedelta(days=1, hours=1)
+    wanted = int(args["changes"])
+    total = int(args["messages"])
+    changed: list[str] = []
+    try:
+        with store.session() as session:
+            step = max(1, total // wanted)
+            for number in [*range(step // 2 + 1, total + 1, step), *range(1, total + 1)]:
+                if len(changed) == wanted:
+                    break
+                row = find_for_update(session, str(number))
+                if row is None or not is_published(row) or row.reference in changed:
+                    continue
+                if len(changed) % 2 == 0:
+                    decide(
+                        session,
+                        row,
+                        Moderation.HIDDEN,
+                        by="bench",
+                        at=now,
+                        reason=CHANGE_REASON,
+                        action="hide",
+                    )
+                else:
+                    edit_public(
+                        session, row, by="bench", at=now, name=f"Renamed {number}", reason=None
+                    )
+                changed.append(row.reference)
+            session.commit()
+        site = SiteSettings(output=Path(args["output"]))
+        clock = Clock()
+        report = build_site(store, consultation, site, now)
+        timing = clock.stop()
+    finally:
+        store.close()
+    return {
+        "items": report.pages,
+        **timing,
+        "changed": changed,
+        "submissions": report.submissions,
+        "published": report.published,
+        "written": report.written,
+        "unchanged": report.unchanged,
+        "errors": [] if len(changed) == wanted else [f"changed {len(changed)} of {wanted}"],
+    }
+
+
+MHONARC = "mhonarc"
+MHONARC_MISSING = "MHonArc not installed: apt-get install mhonarc"
+
+
+def mhonarc(args: dict[str, Any]) -> Result:
+    """What an archive operator would use: Debian's MHonArc building its archive (a page per
+    message, the indexes, attachments as files) from an mbox of the same messages."""
+    command = shutil.which(MHONARC)
+    if command is None:
+        return {"items": 0, "seconds": 0, "cpu_seconds": 0, "errors": [MHONARC_MISSING]}
+    outdir = Path(args["outdir"])
+    shutil.rmtree(outdir, ignore_errors=True)
+    outdir.mkdir(parents=True)
+    clock = Clock()
+    subprocess.run([command, "-outdir", str(outdir), "-quiet", args["mbox"]], check=True)
+    timing = clock.stop()
+    pages = sum(1 for _ in outdir.glob("msg*.html"))
+    return {"items": pages, **timing}
 
 
 def reparse(args: dict[str, Any]) -> Result:
@@ -281,6 +366,8 @@ STAGES: dict[str, Callable[[dict[str, Any]], Result]] = {
     "ingest": ingest,
     "publish": publish,
     "reparse": reparse,
+    "publish_changes": publish_changes,
+    "mhonarc": mhonarc,
     "render_floor": render_floor,
     "fetch_floor": fetch_floor,
 }

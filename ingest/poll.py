@@ -5,6 +5,11 @@ ledger rows and the checkpoint are committed together, and only then is the
 message flagged or moved on the server. A crash anywhere leaves either nothing
 recorded (the message is read again) or a record (the message is skipped).
 
+When the archive's disk fills, the poll stops with the batch in hand unrecorded
+(read again next time), says so in the checkpoint's last error, and the next poll
+after space is freed goes on from there; a message whose files could not be stored
+waits unparsed, never set aside.
+
 Parsing runs beside it: each recorded batch goes to the worker processes
 (ingest.submissions) while the next one is read, and comes back to be saved and
 judged, a page per transaction.
@@ -25,6 +30,7 @@ from ingest.settings import LimitSettings, MailboxSettings
 from ingest.sources import RawMessage, Source, open_source
 from ingest.sources.base import message_id_of
 from ingest.submissions import Records, add_waiting, retry_after_upgrade, worker_pool
+from store.archive import ArchiveUnwritable
 from store.content import PendingParse
 from store.db import Store
 from store.intake import (
@@ -74,9 +80,15 @@ def poll_once(
     report = PollReport(mailbox.name)
     with worker_pool(store, limits or LimitSettings(), rules) as pool:
         records = Records(store, pool, now, rules=rules)
-        _poll_once(mailbox, store, prefix, now, stop, progress, report, records)
-        records.finish()
+        try:
+            _poll_once(mailbox, store, prefix, now, stop, progress, report, records)
+            records.finish()
+        except ArchiveUnwritable as exc:  # syncfs before saving parsed records: they wait
+            _failed(store, mailbox, str(exc), now(), report)
     report.parsed, report.failed = records.parsed, records.failed
+    for reason in records.waiting_for_disk:
+        if reason not in report.errors:  # the poll's own failure may have said it already
+            _failed(store, mailbox, reason, now(), report)
     if rules is not None and not report.skipped_locked:
         report.rules = records.report
         rest = apply_rules(store, rules, now())  # what an earlier poll left unjudged; receipts
@@ -109,7 +121,7 @@ def _poll_once(
             return
         try:
             _poll(source, store, prefix, now, stop, progress, report, records)
-        except SourceUnavailable as exc:
+        except (SourceUnavailable, ArchiveUnwritable) as exc:
             _failed(store, mailbox, str(exc), now(), report)
         finally:
             source.close()

@@ -7,6 +7,12 @@ to mailer-daemon or no-reply senders, to mail marked as spam, to a reply to one 
 own receipts, or twice a day to one sender; ours carry `Auto-Submitted: auto-replied`.
 The receipt goes to the From address, so the person named as author learns of a
 comment sent in their name and can withdraw it.
+
+Each receipt is one fixed message: its Message-ID derives from the submission (reference
+and the SHA-256 of the raw mail) and its Date is when it was first handed to the SMTP
+server. A crash after the server accepted it and before that was recorded (store.receipts:
+the `sending` state) sends it again, the same message, which the sender's mail client can
+tell for what it is; the resend is logged and counted.
 """
 
 from __future__ import annotations
@@ -33,7 +39,7 @@ from ingest.smtp import SmtpSession
 from store.classification import attachments_of
 from store.db import Store
 from store.models import Attachment, ReceiptStatus, ReceivedVia, Submission
-from store.receipts import DueReceipt, claim_due, mark_failed, mark_sent
+from store.receipts import DueReceipt, claim_due, mark_failed, mark_sending, mark_sent
 from store.rules import is_on_time
 
 log = logging.getLogger(__name__)
@@ -68,6 +74,7 @@ class ReceiptDecision:
 class ReceiptReport:
     sent: int = 0
     failed: int = 0
+    resent: int = 0  # sent again after a send cut off before its outcome was recorded
 
 
 def decide_receipt(
@@ -228,6 +235,14 @@ def send_due_receipts(store: Store, rules: IntakeRules, now: datetime) -> Receip
             with store.reader() as session:
                 submission = session.get_one(Submission, item.submission_id)
                 attachments = attachments_of(session, item.submission_id)
+            if item.interrupted:
+                report.resent += 1
+                log.warning(
+                    "%s: the last send of its receipt was cut off before it was recorded; it may "
+                    "have reached the sender, so it is sent again as the same message (%s)",
+                    submission.reference,
+                    item.message_id or "Message-ID derived again",
+                )
             error, permanent = unreachable, False
             if error is None:
                 error, permanent, unreachable = _send_one(
@@ -265,6 +280,11 @@ def _send_one(
         except OSError:
             facts = HeaderFacts()
     try:
+        smtp.open()  # an unreachable server sends nothing: no need to mark the receipt
+        with store.session() as session:
+            dated = mark_sending(session, item.receipt_id, now)
+            session.commit()
+        # The same bytes on every attempt: dated when it was first handed to the server.
         message = compose_receipt(
             submission,
             attachments,
@@ -273,9 +293,10 @@ def _send_one(
             message_id=item.message_id or receipt_message_id(submission, rules),
             recipient=item.recipient,
             rules=rules,
-            now=now,
+            now=dated,
         )
-        smtp.send(envelope_from, item.recipient, message.as_bytes(policy=SMTP))
+        data = message.as_bytes(policy=SMTP)
+        smtp.send(envelope_from, item.recipient, data)
     except SmtpUnavailable as exc:
         return str(exc), False, str(exc)
     except smtplib.SMTPRecipientsRefused as exc:

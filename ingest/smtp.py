@@ -31,6 +31,11 @@ class SmtpSession:
     ) -> None:
         self.close()
 
+    def open(self) -> None:
+        """Open the session now (SmtpUnavailable if it cannot be), before a message is due."""
+        if self._client is None:
+            self._client = self._open()
+
     def send(self, envelope_from: str, recipient: str, message: bytes) -> None:
         """Hand one message over. Raises SmtpUnavailable when no session can be opened (every
         receipt would fail alike), or smtplib's errors for this one message."""

@@ -30,7 +30,7 @@ from ingest.assessment import Assessment, AssessmentRules
 from ingest.classification import RulesReport, judge
 from ingest.rule_settings import IntakeRules
 from ingest.settings import LimitSettings
-from ingest.workers import Failed, Parsed, WorkerPool
+from ingest.workers import Failed, Later, Parsed, WorkerPool
 from store.content import (
     PendingParse,
     SubmissionContent,
@@ -85,6 +85,7 @@ class Records:
         self.progress = progress
         self.parsed = 0
         self.failed = 0
+        self.waiting_for_disk: list[str] = []  # why messages were left waiting (Later)
         self.report = RulesReport()
         self._pages: deque[list[PendingParse]] = deque()
 
@@ -117,6 +118,11 @@ class Records:
             failures: list[tuple[int, str]] = []
             for item in claimed:
                 outcome = outcomes[item.submission_id]
+                if isinstance(outcome, Later):  # left waiting: the next poll reads it again
+                    log.warning("%s: left waiting: %s", item.reference, outcome.reason)
+                    if outcome.reason not in self.waiting_for_disk:
+                        self.waiting_for_disk.append(outcome.reason)
+                    continue
                 if isinstance(outcome, Failed):
                     log.info("%s: %s", item.reference, outcome.reason)
                     failures.append((item.submission_id, outcome.reason))

@@ -10,7 +10,9 @@ daemon only records and judges.
 Before each step that could hang or crash (the parse, each file) the worker says
 what it starts (`{"n": 7, "at": null}` for the message, `"at": SHA256` for a file),
 so a worker that dies or runs out of time names its culprit: the daemon sets that
-file (or, after a few deaths, that message) aside and the rest goes on. The worker
+file (or, after a few deaths, that message) aside and the rest goes on. A message
+whose files cannot be stored because the archive's disk is full is answered
+`later`: it stays waiting, to be read again by the next poll. The worker
 caps its own address space (RLIMIT_AS) first, so a file that makes a library eat
 memory ends in a MemoryError, reported as a failure, not in the machine swapping.
 """
@@ -34,7 +36,7 @@ from ingest.formats import Extracted
 from ingest.records import read_message
 from ingest.replies import encode
 from ingest.settings import LimitSettings
-from store.archive import Archive, ArchiveCorrupt
+from store.archive import Archive, ArchiveCorrupt, ArchiveUnwritable
 
 
 class Worker:
@@ -70,6 +72,8 @@ class Worker:
                 skip=skip,
                 read=lambda sha, call: self._read(number, sha, call),
             )
+        except ArchiveUnwritable as exc:  # the disk's fault, not the message's: it waits
+            return {"n": number, "later": str(exc)}
         except (UnparseableMessage, ArchiveCorrupt, OSError) as exc:
             return {"n": number, "failed": str(exc)}
         except MemoryError:
@@ -97,6 +101,8 @@ class Worker:
             )
         except RecursionError:
             result = Extracted("failed", "the file nests too deeply to read (RecursionError)")
+        except ArchiveUnwritable:
+            raise  # its files could not be stored: the whole message waits (see handle)
         except Exception as exc:
             result = Extracted("failed", f"{type(exc).__name__}: {str(exc)[:300]}")
         seconds = time.monotonic() - started

@@ -65,7 +65,14 @@ class Failed:
     reason: str
 
 
-Outcome = Parsed | Failed
+@dataclass(frozen=True, slots=True)
+class Later:
+    """Not read, through no fault of the message (the archive's disk is full): it waits."""
+
+    reason: str
+
+
+Outcome = Parsed | Failed | Later
 
 
 class WorkersBroken(Exception):
@@ -267,9 +274,13 @@ class WorkerPool:
             worker.step = reply["at"]
             worker.since = time.monotonic()
             return
-        outcome: Outcome = (
-            Failed(str(reply["failed"])) if "failed" in reply else Parsed(*decode(reply))
-        )
+        outcome: Outcome
+        if "failed" in reply:
+            outcome = Failed(str(reply["failed"]))
+        elif "later" in reply:
+            outcome = Later(str(reply["later"]))
+        else:
+            outcome = Parsed(*decode(reply))
         worker.queued.popleft()
         worker.step = _IDLE
         self._deliver(task, outcome)

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from sqlalchemy.exc import ArgumentError, DBAPIError
 
 from ingest import MailboxSettings, SourceUnavailable, poll_once, reparse_all, reparse_failed
 from ingest.classification import classify_pending
@@ -33,12 +34,13 @@ from mailroom.clock import Clock
 from mailroom.config import ConfigError, Settings
 from mailroom.privacy_view import privacy_lines
 from mailroom.progress import progress_bar
-from publish import OutputInUse, PreviewClash, SearchIndexFailed, build_site
+from publish import OutputInUse, PreviewClash, SearchIndexFailed, SiteUnwritable, build_site
 from publish.due import site_is_due
 from publish.privacy import last_report
 from publish.themes import refresh_themes
+from store import DatabaseUnavailable, open_store
 from store.moderation import moderation_counts
-from store.monitoring import set_aside
+from store.monitoring import set_aside, site_state
 from store.queries import (
     count_problems,
     count_submissions,
@@ -209,7 +211,7 @@ def publish(
                     preview=preview.absolute() if preview else None,
                     progress=advance,
                 )
-        except (OutputInUse, PreviewClash, SearchIndexFailed) as exc:
+        except (OutputInUse, PreviewClash, SearchIndexFailed, SiteUnwritable) as exc:
             raise fail(str(exc)) from exc
     if not report.published:
         typer.echo(f"Nothing published: {report.reason}. To look early: --preview DIR")
@@ -232,19 +234,32 @@ def status(
 ) -> None:
     """Each mailbox's last poll and checkpoint, submissions by state, and recorded problems."""
     settings, clock = setup(config, now)
-    with opened(settings) as store, store.reader() as session:
-        report = views.status_json(
-            settings,
-            mailbox_status(session),
-            submissions_by_status(session),
-            recent_problems(session),
-            count_problems(session),
-            clock(),
-        )
-        report["moderation"] = moderation_counts(session)
-        report["receipts"] = receipt_counts(session)
-        report["senders"] = sender_counts(session)
-        report.update(views.set_aside_json(*set_aside(session)))
+    try:
+        store = open_store(settings.store)
+        try:
+            with store.reader() as session:
+                report = views.status_json(
+                    settings,
+                    mailbox_status(session),
+                    submissions_by_status(session),
+                    recent_problems(session),
+                    count_problems(session),
+                    clock(),
+                )
+                report["moderation"] = moderation_counts(session)
+                report["receipts"] = receipt_counts(session)
+                report["senders"] = sender_counts(session)
+                report["site"] = views.site_json(settings.site.output, site_state(session))
+                report.update(views.set_aside_json(*set_aside(session)))
+        finally:
+            store.close()
+    except DatabaseUnavailable as exc:
+        if isinstance(exc.__cause__, ArgumentError):  # the URL itself is wrong: a config error
+            raise fail(f"{settings.path}: [store] url: {exc}") from exc
+        raise _database_down(settings, exc, json) from exc
+    except DBAPIError as exc:
+        raise _database_down(settings, exc, json) from exc
+    report["database"] = {"reachable": True, "url": views.safe_url(settings.store.url)}
     report["site_privacy"] = last_report(settings.site.output)
     if json:
         import json as json_module
@@ -252,6 +267,16 @@ def status(
         typer.echo(json_module.dumps(report, ensure_ascii=False, indent=2))
     else:
         typer.echo(views.status_text(report))
+
+
+def _database_down(settings: Settings, exc: Exception, json: bool) -> typer.Exit:
+    """What status says when it cannot read the database: the daemon's state lives there."""
+    report = views.database_down_json(settings.store.url, exc)
+    if json:
+        import json as json_module
+
+        typer.echo(json_module.dumps(report, ensure_ascii=False, indent=2))
+    return fail(f"{settings.path}: [store] url: {report['database']['error']}", EXIT_PROBLEMS)
 
 
 @app.command("list")

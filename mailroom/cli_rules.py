@@ -29,7 +29,7 @@ from mailroom.progress import progress_bar
 from store.models import StakeholderGroup
 from store.moderation import ModerationError, find_for_update, set_country, set_group, set_on_time
 from store.queries import count_submissions
-from store.receipts import receipt_counts
+from store.receipts import interrupted_sends, receipt_counts
 from store.senders import confirm_country, confirm_organisation
 
 Reference = Annotated[str, typer.Argument(help="A reference, e.g. DESA-10-3078/0042 or 42.")]
@@ -212,14 +212,20 @@ def receipts(
         sent = send_due_receipts(store, rules, clock()) if send else None
         with store.reader() as session:
             counts = receipt_counts(session)
+            interrupted = interrupted_sends(session)
     if json:
-        report = {"receipts": counts, "enabled": rules.receipts_on}
+        report = {"receipts": counts, "interrupted": interrupted, "enabled": rules.receipts_on}
         if sent is not None:
             report["sent_now"] = {"sent": sent.sent, "failed": sent.failed}
         typer.echo(json_module.dumps(report, indent=2))
     else:
         state = "on" if rules.receipts_on else "off ([receipts] enabled = false)"
         typer.echo(f"Receipts {state}: " + ", ".join(f"{n} {k}" for k, n in counts.items()))
+        if interrupted:
+            typer.echo(
+                f"Interrupted sends: {interrupted} (cut off before they were recorded, then sent "
+                "again with the same Message-ID: a sender may hold the same receipt twice)"
+            )
         if sent is not None:
             typer.echo(f"Sent now: {sent.sent}; failed: {sent.failed} (retried later)")
     if sent is not None and sent.failed:

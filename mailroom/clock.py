@@ -1,7 +1,9 @@
 """The one place that reads the clock. `--now` or MAILROOM_NOW moves it, for tests and rehearsals.
 
 A moved clock keeps ticking from the moment it was set, so a rehearsing daemon
-still sees time pass.
+still sees time pass. `StepWatch` notices the system clock being set back (by NTP or
+an operator), which APScheduler 3, planning by the wall clock, would otherwise take
+for a long wait before the next poll.
 """
 
 from __future__ import annotations
@@ -28,6 +30,20 @@ class Clock:
         if self._start is None:
             return datetime.now(UTC)
         return self._start + timedelta(seconds=time.monotonic() - self._started)
+
+
+class StepWatch:
+    """How far the wall clock was set back since the last look, measured against the
+    monotonic clock (which no one sets)."""
+
+    def __init__(self, tolerance: float = 5.0) -> None:
+        self.tolerance = tolerance  # NTP slews by far less; a step is a step
+        self._offset = time.time() - time.monotonic()
+
+    def stepped_back(self) -> timedelta | None:
+        offset = time.time() - time.monotonic()
+        back, self._offset = self._offset - offset, offset
+        return timedelta(seconds=round(back)) if back > self.tolerance else None
 
 
 def clock_from(value: str | None, zone: ZoneInfo) -> Clock:

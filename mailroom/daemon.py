@@ -1,8 +1,10 @@
 """`mailroom run`: APScheduler 3 polls on an interval and publishes when it is due.
 
 One worker thread runs every job, so a poll and a publish never overlap; missed
-runs are coalesced. SIGTERM or SIGINT sets the stop event: the poll in flight
-finishes its batch, commits, and the scheduler shuts down.
+runs are coalesced. A poll that fails (the database gone, a server down) is tried
+again soon, with a backoff (mailroom.recovery); the daemon never exits for it.
+SIGTERM or SIGINT sets the stop event: the poll in flight finishes its batch,
+commits, and the scheduler shuts down.
 """
 
 from __future__ import annotations
@@ -17,16 +19,19 @@ from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
+from sqlalchemy.exc import SQLAlchemyError
 
 from ingest import MailboxSettings, poll_once
 from ingest.classification import apply_rules
-from mailroom.clock import Clock
+from mailroom.clock import Clock, StepWatch
 from mailroom.config import Settings
+from mailroom.recovery import Recovery
 from mailroom.watchers import Wakeups, start_watchers, stop_watchers
-from publish import build_site
+from publish import SiteUnwritable, build_site
 from publish.due import site_is_due
 from publish.themes import refresh_themes
 from store import Store
+from store.intake import record_problem
 from store.moderation import latest_decision
 
 log = logging.getLogger("mailroom.daemon")
@@ -43,17 +48,24 @@ class Daemon:
         self.site_stale = True
         self.rules = settings.intake_rules
         self.last_decision: int | None = None
+        interval = settings.daemon.poll_minutes * 60
+        self.recovery = Recovery(store, settings.store.url, interval, clock)
 
     def poll_all(self) -> None:
-        for mailbox in self.settings.mailboxes:
-            if self.stop.is_set():
-                return
-            self.poll_mailbox(mailbox)
-        self.after_polls()
-        self.publish_if_due()
+        with self.recovery.database():
+            for mailbox in self.settings.mailboxes:
+                if self.stop.is_set():
+                    return
+                self._poll(mailbox)
+            self.after_polls()
+            self.publish_if_due()
 
     def poll_mailbox(self, mailbox: MailboxSettings) -> None:
         """One mailbox, once: on the interval, or woken by its IDLE watcher."""
+        with self.recovery.database():
+            self._poll(mailbox)
+
+    def _poll(self, mailbox: MailboxSettings) -> None:
         if self.stop.is_set():
             return
         report = poll_once(
@@ -76,11 +88,16 @@ class Daemon:
         )
         if report.new_submissions or report.parsed or report.failed:
             self.site_stale = True
+        if report.errors:
+            log.info("mailbox=%s: polling again in %.1f s", mailbox.name, self.recovery.failed())
+        elif not report.skipped_locked:
+            self.recovery.succeeded()
 
     def after_woken_polls(self) -> None:
         """What poll_all does after its mailboxes: the rules, then the site if it is due."""
-        self.after_polls()
-        self.publish_if_due()
+        with self.recovery.database():
+            self.after_polls()
+            self.publish_if_due()
 
     def after_polls(self) -> None:
         """Judge what was keyed in meanwhile, retry receipts that failed, and notice an
@@ -112,6 +129,9 @@ class Daemon:
             report = build_site(
                 self.store, self.settings.consultation, self.settings.site, self.clock()
             )
+        except SiteUnwritable as exc:  # retried after the next poll; `status` says it meanwhile
+            log.error("site=%s: %s", self.settings.site.output, exc)
+            return
         except Exception:
             log.exception(
                 "site=%s: publishing failed; the old site stays", self.settings.site.output
@@ -119,6 +139,27 @@ class Daemon:
             return
         self.site_stale = False
         log.info("site=%s: published %d submissions", report.output, report.submissions)
+
+    def clock_set_back(self, scheduler: BackgroundScheduler, back: timedelta) -> None:
+        """APScheduler would wait out the lost time before the next poll: poll now, and plan
+        the posting date's publish again by the moved wall clock."""
+        detail = (
+            f"the system clock was set back by {back}: polling goes on from now; times "
+            "recorded from here on are earlier than some recorded before"
+        )
+        log.warning("daemon: %s", detail)
+        scheduler.modify_job("poll", next_run_time=datetime.now(UTC))
+        if scheduler.get_job("publish-at-posting-date") is not None:
+            when = self.wall_time_of(self.settings.consultation.posting_date)
+            scheduler.modify_job(
+                "publish-at-posting-date", next_run_time=when + timedelta(seconds=1)
+            )
+        try:
+            with self.store.session() as session:
+                record_problem(session, kind="clock", detail=detail, at=self.clock())
+                session.commit()
+        except SQLAlchemyError as exc:  # the log has said it; the daemon goes on
+            log.warning("daemon: the clock's step could not be recorded: %s", exc)
 
     def wall_time_of(self, moment: datetime) -> datetime:
         """When, by the real clock, the (possibly moved) consultation clock reaches `moment`."""
@@ -142,6 +183,7 @@ def run_daemon(settings: Settings, store: Store, clock: Clock) -> None:
         id="poll",
         next_run_time=datetime.now(UTC),
     )
+    daemon.recovery.attach(scheduler, daemon.poll_all)
     posting = settings.consultation.posting_date
     if not site_is_due(settings.consultation, clock()):
         scheduler.add_job(
@@ -176,9 +218,11 @@ def run_daemon(settings: Settings, store: Store, clock: Clock) -> None:
         settings.daemon.poll_minutes,
         len(watchers),
     )
+    steps = StepWatch()
     try:
         while not daemon.stop.wait(1.0):
-            pass
+            if (back := steps.stepped_back()) is not None:
+                daemon.clock_set_back(scheduler, back)
     finally:
         scheduler.shutdown(wait=True)
         stop_watchers(watchers)

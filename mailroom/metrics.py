@@ -25,7 +25,7 @@ from store import Store
 from store.moderation import count_queue
 from store.monitoring import failure_counts, last_publication, record_lag
 from store.queries import mailbox_status, submissions_by_status
-from store.receipts import receipt_counts
+from store.receipts import interrupted_sends, receipt_counts
 
 log = logging.getLogger("mailroom.metrics")
 
@@ -56,6 +56,7 @@ class StoreCollector(Collector):
             parse_failures, set_aside = failure_counts(session)
             queue = count_queue(session)
             receipts = receipt_counts(session)
+            interrupted = interrupted_sends(session)
             lag = record_lag(session)
             published = last_publication(session)
         stored = CounterMetricFamily(
@@ -85,6 +86,9 @@ class StoreCollector(Collector):
         yield _gauge("mailroom_moderation_queue", "Parsed submissions waiting for the operator",
                      queue)  # fmt: skip
         yield _labelled("mailroom_receipts", "Receipts to senders by state", "state", receipts)
+        yield _gauge("mailroom_receipts_interrupted",
+                     "Receipt sends cut off before their outcome was recorded, and resent",
+                     interrupted)  # fmt: skip
         if lag is not None:
             spread = GaugeMetricFamily(
                 "mailroom_record_lag_seconds",

@@ -9,13 +9,17 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from datetime import datetime
+from pathlib import Path
 from typing import Any, TextIO
+
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
 from ingest.classification import RulesReport
 from mailroom.config import Settings
 from mailroom.privacy_view import privacy_lines
 from store.models import Problem, Submission
-from store.monitoring import SetAside
+from store.monitoring import SetAside, SiteState
 from store.queries import MailboxStatus, SubmissionView
 from store.rules import is_on_time
 from store.settings import ConsultationSettings
@@ -246,6 +250,41 @@ def set_aside_lines(report: dict[str, Any]) -> list[str]:
     return lines
 
 
+def site_json(output: Path, state: SiteState) -> dict[str, Any]:
+    """The public site: its last build, and what stops the next one while it lasts."""
+    return {
+        "output": str(output),
+        "last_published": iso(state.last_published),
+        "last_error": state.last_error,
+        "failing_since": iso(state.failing_since),
+    }
+
+
+def safe_url(url: str) -> str:
+    """The database URL as status may show it: never its password."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return "[store] url"
+
+
+def database_down_json(url: str, exc: Exception) -> dict[str, Any]:
+    """`status --json` when the database cannot be read: which one, and why."""
+    where = safe_url(url)
+    reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()
+    detail = reason[0] if reason else type(exc).__name__
+    if where not in detail:
+        detail = f"cannot reach the database {where}: {detail}"
+    return {
+        "database": {
+            "reachable": False,
+            "url": where,
+            "error": f"{detail}; mail waits in the mailboxes (nothing is lost) and `mailroom run` "
+            "goes on by itself once the database is back",
+        }
+    }
+
+
 def status_text(report: dict[str, Any]) -> str:
     lines = [
         f"Consultation {report['consultation']}  now {report['now']}",
@@ -264,6 +303,17 @@ def status_text(report: dict[str, Any]) -> str:
             lines.append(f"    last error: {m['last_error']}")
     if not report["mailboxes"]:
         lines.append("  none configured")
+    site = report.get("site")
+    if site:
+        lines += ["", f"Site {site['output']}: last published {site['last_published'] or 'never'}"]
+        if site["last_error"]:
+            lines.append(f"    last error (since {site['failing_since']}): {site['last_error']}")
+        if site["last_published"] and not report["site_public"]:
+            lines.append(
+                "    the clock says the posting date has not come, yet the site was published: "
+                "it stays as it is, and new comments wait for the posting date (is the clock "
+                "right?)"
+            )
     counts = ", ".join(f"{n} {status}" for status, n in report["submissions_by_status"].items())
     lines += ["", f"Submissions: {report['submissions_total']} ({counts})"]
     lines += set_aside_lines(report)

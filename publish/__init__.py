@@ -2,7 +2,7 @@
 
 from publish.search import SearchIndexFailed
 from publish.settings import SiteSettings
-from publish.site import BuildReport, PreviewClash, build_site
+from publish.site import BuildReport, PreviewClash, SiteUnwritable, build_site
 from publish.swap import OutputInUse
 
 __all__ = [
@@ -11,5 +11,6 @@ __all__ = [
     "PreviewClash",
     "SearchIndexFailed",
     "SiteSettings",
+    "SiteUnwritable",
     "build_site",
 ]

@@ -10,6 +10,7 @@ goes to another folder, marked "not yet public" and noindex.
 
 from __future__ import annotations
 
+import errno
 import logging
 import shutil
 import threading
@@ -38,11 +39,11 @@ from publish.render import STATIC
 from publish.search import SearchRecords
 from publish.settings import SiteSettings
 from publish.sitemap import Sitemap
-from publish.swap import current_build, empty_trash, fresh_build, swap_in
+from publish.swap import current_build, empty_trash, fresh_build, one_build_at_a_time, swap_in
 from publish.theme_page import themes_page
 from store.db import Store
 from store.models import Moderation, StakeholderGroup
-from store.monitoring import record_publication
+from store.monitoring import record_publication, record_publish_failure
 from store.queries import iter_submissions
 from store.settings import ConsultationSettings
 
@@ -53,6 +54,14 @@ Progress = Callable[[int], None]
 
 class PreviewClash(Exception):
     """A preview was aimed at the public folder."""
+
+
+class SiteUnwritable(Exception):
+    """The site's folder cannot take the build (its disk is full, read-only, failing); the
+    public site is unchanged."""
+
+
+DISK_ERRORS = (errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EIO)
 
 
 @dataclass
@@ -73,7 +82,6 @@ class BuildReport:
 @dataclass
 class _Totals:
     submissions: int = 0
-    on_time: int = 0
     attachments: int = 0
 
 
@@ -99,21 +107,13 @@ def build_site(
     if preview is not None and preview.resolve() == site.output.resolve():
         raise PreviewClash(f"--preview {preview} is the public site.output; choose another folder")
     started = time.perf_counter()
-    previous = current_build(target)
-    build = fresh_build(target, now.strftime("%Y%m%dT%H%M%S"))
-    log.info("site=%s: building %s", target, build.name)
-    cleaner = threading.Thread(target=empty_trash, args=(target,), name="empty-trash")
-    cleaner.start()  # the builds the last swap pruned are deleted while this one renders
     try:
-        output = BuildOutput(build / "public", build / "manifest", previous)
-        report = _build(store, consultation, site, output, preview is not None, progress)
-    except BaseException:
-        shutil.rmtree(build, ignore_errors=True)  # a failed build never becomes the site
+        with one_build_at_a_time(target):  # another daemon publishing this site goes first
+            report = _build_and_swap(store, consultation, site, now, target, preview, progress)
+    except Exception as exc:
+        if preview is None:
+            _record_failure(store, now, target, exc)
         raise
-    finally:
-        cleaner.join()
-    report.output = target
-    swap_in(target, build, keep=site.keep_builds)
     if preview is None:
         try:
             with store.session() as session:
@@ -134,6 +134,80 @@ def build_site(
         report.unchanged,
     )
     return report
+
+
+def _build_and_swap(
+    store: Store,
+    consultation: ConsultationSettings,
+    site: SiteSettings,
+    now: datetime,
+    target: Path,
+    preview: Path | None,
+    progress: Progress | None,
+) -> BuildReport:
+    """Render into a fresh build and swap it in; a build that fails is deleted."""
+    previous = current_build(target)
+    try:
+        build = fresh_build(target, now.strftime("%Y%m%dT%H%M%S"))
+    except OSError as exc:
+        _raise_if_disk(target, exc)
+        raise
+    log.info("site=%s: building %s", target, build.name)
+    cleaner = threading.Thread(target=empty_trash, args=(target,), name="empty-trash")
+    cleaner.start()  # the builds the last swap pruned are deleted while this one renders
+    try:
+        output = BuildOutput(build / "public", build / "manifest", previous)
+        report = _build(store, consultation, site, output, preview is not None, progress)
+    except OSError as exc:
+        _discard(target, build)  # a failed build never becomes the site, nor keeps the space
+        _raise_if_disk(target, exc)
+        raise
+    except BaseException:
+        _discard(target, build)
+        raise
+    finally:
+        cleaner.join()
+    report.output = target
+    try:
+        swap_in(target, build, keep=site.keep_builds)
+    except OSError as exc:
+        _discard(target, build)
+        _raise_if_disk(target, exc)
+        raise
+    return report
+
+
+def _raise_if_disk(target: Path, exc: OSError) -> None:
+    """The operator's words for a disk that refused the build; other errors stay as they are."""
+    if exc.errno not in DISK_ERRORS:
+        return
+    folder = target.parent  # holds the public link and the builds beside it
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        raise SiteUnwritable(
+            f"the site's disk is full: {folder}; the public site {target} is unchanged; "
+            "free space and it is published again"
+        ) from exc
+    raise SiteUnwritable(
+        f"cannot write the site in {folder}: {exc.strerror or exc}; the public site {target} "
+        "is unchanged; fix the disk and it is published again"
+    ) from exc
+
+
+def _discard(target: Path, build: Path) -> None:
+    """Delete a failed build, unless the public link already points at it."""
+    current = current_build(target)
+    if current is None or current.resolve() != build.resolve():
+        shutil.rmtree(build, ignore_errors=True)
+
+
+def _record_failure(store: Store, now: datetime, target: Path, exc: Exception) -> None:
+    """For `status`: the site's last error, until a build succeeds."""
+    detail = str(exc) if isinstance(exc, SiteUnwritable) else f"publishing {target} failed: {exc}"
+    try:
+        with store.session() as session:
+            record_publish_failure(session, at=now, detail=detail)
+    except SQLAlchemyError as error:  # the database is the trouble: the log says it
+        log.warning("site=%s: %s (not recorded: %s)", target, detail, error)
 
 
 def _build(
@@ -196,7 +270,6 @@ def _build(
                 records.add(page)
                 sitemap.add(page["slug"])
                 totals.submissions += 1
-                totals.on_time += bool(page["on_time"])
                 totals.attachments += len(page["files"])
                 if progress:
                     progress(1)
@@ -206,8 +279,11 @@ def _build(
         files.close()
     home: dict[str, Any] = {
         "total": totals.submissions,
-        "on_time": totals.on_time,
-        "late": totals.submissions - totals.on_time,
+        # Counted from the timing lists just written, so the home page links a list only
+        # when it exists: with no comment on time there is no timing/on-time/ to link.
+        "timing": {
+            v["value"]: v["count"] for s in summaries if s.name == "timing" for v in s.values
+        },
         "facets": [s.__dict__ for s in summaries],
     }
     site.render_unit("pages", ["home"], "home.html", "index.html", home)

@@ -4,13 +4,18 @@ The public path (`site.output`) is a symlink to the `public/` folder of the
 current build in a sibling `.<name>.builds/` folder; beside `public/` each build
 keeps its `manifest/` (what each page was made from), which the next build reads
 to render only what changed. Replacing a symlink with `rename` is atomic on POSIX,
-which replacing a directory is not.
+which replacing a directory is not. Builds into one output take turns (`one_build_at_a_time`),
+across processes: two daemons publishing one site must not prune each other's build in
+progress, nor swap an older build in over a newer one.
 """
 
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from store.archive import fsync_dir
@@ -22,6 +27,18 @@ class OutputInUse(Exception):
 
 def builds_dir(output: Path) -> Path:
     return output.parent / f".{output.name}.builds"
+
+
+@contextmanager
+def one_build_at_a_time(output: Path) -> Iterator[None]:
+    """Hold the output's build lock (an flock beside it; it vanishes with the process)."""
+    output.parent.mkdir(parents=True, exist_ok=True)
+    with (output.parent / f".{output.name}.lock").open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)  # a build takes seconds to minutes: wait for it
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def fresh_build(output: Path, label: str) -> Path:

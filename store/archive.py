@@ -7,13 +7,16 @@ archive's filesystem) runs before that commit. One flush per batch replaces two
 or three fsyncs per blob, which cost most of intake's time on a busy disk, and it
 covers blobs the extraction workers wrote too. A blob already in place is
 trusted only after its bytes are checked, so one torn by a power loss before a
-flush is written again, never recorded.
+flush is written again, never recorded. A write that fails (the disk is full)
+leaves no temp file behind and raises ArchiveUnwritable: the message waits, it is
+not the message's fault.
 """
 
 from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import errno
 import hashlib
 import os
 import uuid
@@ -25,6 +28,23 @@ HEAD = 65536  # what `head` reads: enough for a message's header block
 
 class ArchiveCorrupt(Exception):
     """A blob's bytes no longer match its name."""
+
+
+class ArchiveUnwritable(Exception):
+    """The archive cannot take more bytes now (its disk is full, read-only, failing): nothing
+    was stored, and the same write succeeds once the operator has fixed the disk."""
+
+
+def unwritable(root: Path, exc: OSError) -> ArchiveUnwritable:
+    """The operator's words for a failed archive write: which folder, and what to do."""
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return ArchiveUnwritable(
+            f"the archive's disk is full: {root}; free space and it goes on "
+            "(nothing is lost: the mail stays on the server and is read again)"
+        )
+    return ArchiveUnwritable(
+        f"cannot write to the archive {root}: {exc.strerror or exc}; fix the disk and it goes on"
+    )
 
 
 class Archive:
@@ -45,24 +65,31 @@ class Archive:
         target = self.path(digest)
         if self._intact(target, digest):
             return digest
-        self._ensure_dir(self._tmp)
-        self._ensure_dir(target.parent)
         tmp = self._tmp / f"{digest}.{os.getpid()}.{uuid.uuid4().hex}.tmp"
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o640)
         try:
-            view = memoryview(data)
-            while view:
-                written = os.write(fd, view)
-                view = view[written:]
-        finally:
-            os.close(fd)
-        tmp.replace(target)
+            self._ensure_dir(self._tmp)
+            self._ensure_dir(target.parent)
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o640)
+            try:
+                view = memoryview(data)
+                while view:
+                    written = os.write(fd, view)
+                    view = view[written:]
+            finally:
+                os.close(fd)
+            tmp.replace(target)
+        except OSError as exc:
+            tmp.unlink(missing_ok=True)  # a half-written temp file would only fill the disk
+            raise unwritable(self.root, exc) from exc
         return digest
 
     def flush(self) -> None:
         """Make every blob written so far durable, by this process or another: call it before
         committing rows that name them."""
-        _sync_filesystem(self.root)
+        try:
+            _sync_filesystem(self.root)
+        except OSError as exc:
+            raise unwritable(self.root, exc) from exc
 
     def _intact(self, target: Path, digest: str) -> bool:
         """A blob already in place whose bytes still hash to its name."""
@@ -75,27 +102,36 @@ class Archive:
     def put_stream(self, chunks: Iterable[bytes]) -> tuple[str, int]:
         """Store bytes that arrive in chunks (a big attachment being decoded) without ever
         holding them whole; returns (SHA-256, size). An exception from `chunks` stores nothing."""
-        self._ensure_dir(self._tmp)
         tmp = self._tmp / f"stream.{os.getpid()}.{uuid.uuid4().hex}.tmp"
         digest = hashlib.sha256()
         size = 0
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o640)
         try:
+            try:
+                self._ensure_dir(self._tmp)
+                fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o640)
+            except OSError as exc:
+                raise unwritable(self.root, exc) from exc
             try:
                 for chunk in chunks:
                     digest.update(chunk)
                     size += len(chunk)
                     view = memoryview(chunk)
                     while view:
-                        written = os.write(fd, view)
+                        try:
+                            written = os.write(fd, view)
+                        except OSError as exc:
+                            raise unwritable(self.root, exc) from exc
                         view = view[written:]
             finally:
                 os.close(fd)
             target = self.path(digest.hexdigest())
             if self._intact(target, digest.hexdigest()):
                 return digest.hexdigest(), size
-            self._ensure_dir(target.parent)
-            tmp.replace(target)
+            try:
+                self._ensure_dir(target.parent)
+                tmp.replace(target)
+            except OSError as exc:
+                raise unwritable(self.root, exc) from exc
             return digest.hexdigest(), size
         finally:
             tmp.unlink(missing_ok=True)

@@ -37,6 +37,11 @@ def open_engine(url: str) -> Engine:
         raise DatabaseUnavailable(f"store.url {url!r} is not a database URL: {exc}") from exc
     if parsed.drivername in ("postgresql", "postgres"):
         parsed = parsed.set(drivername="postgresql+psycopg")
+    if parsed.get_backend_name() not in ("sqlite", "postgresql"):
+        raise DatabaseUnavailable(
+            f"store.url {parsed.render_as_string(hide_password=True)!r}: Mailroom stores in "
+            "SQLite or PostgreSQL: use sqlite:///path or postgresql://user@host/database"
+        ) from ArgumentError(f"no support for {parsed.get_backend_name()}")
     kwargs: dict[str, Any] = {}
     if parsed.get_backend_name() == "sqlite":
         kwargs["connect_args"] = {"timeout": 30}

@@ -144,6 +144,7 @@ class ReceiptStatus(StrEnum):
     """Where the acknowledgement to the sender stands."""
 
     PENDING = "pending"  # due, not sent yet
+    SENDING = "sending"  # handed to the SMTP server; the outcome not recorded yet (or a crash)
     SENT = "sent"
     FAILED = "failed"  # the last attempt failed; retried while next_attempt_at is set
     SUPPRESSED = "suppressed"  # not sent, on purpose: the reason says why
@@ -407,6 +408,12 @@ class Receipt(SQLModel, table=True):
     last_attempt_at: datetime | None = _utc(default=None)
     sent_at: datetime | None = _utc(default=None)
     error: str | None = _text(default=None)
+    sending_at: datetime | None = _utc(
+        default=None, description="when it was first handed to the SMTP server: its Date"
+    )
+    interrupted: int = Field(
+        default=0, description="sends cut off before their outcome was recorded: resent"
+    )
 
 
 class Correction(SQLModel, table=True):

@@ -29,6 +29,39 @@ def record_publication(
     session.commit()
 
 
+PUBLISH_PROBLEM = "publish"
+
+
+def record_publish_failure(session: Session, *, at: datetime, detail: str) -> None:
+    """A build of the public site that failed: `status` shows it until a build succeeds."""
+    session.add(Problem(at=at, kind=PUBLISH_PROBLEM, detail=detail))
+    session.commit()
+
+
+@dataclass(frozen=True, slots=True)
+class SiteState:
+    """The last finished build, and the failure since it, if the last attempt failed."""
+
+    last_published: datetime | None
+    last_error: str | None
+    failing_since: datetime | None
+
+
+def site_state(session: Session) -> SiteState:
+    published = last_publication(session)
+    since = select(func.min(Problem.at)).where(Problem.kind == PUBLISH_PROBLEM)
+    newest = select(Problem.detail).where(Problem.kind == PUBLISH_PROBLEM)
+    if published is not None:
+        since = since.where(col(Problem.at) >= published.built_at)
+        newest = newest.where(col(Problem.at) >= published.built_at)
+    detail = session.exec(newest.order_by(col(Problem.id).desc()).limit(1)).first()
+    return SiteState(
+        published.built_at if published else None,
+        detail,
+        session.exec(since).one() if detail is not None else None,
+    )
+
+
 def last_publication(session: Session) -> Publication | None:
     return session.exec(select(Publication).order_by(col(Publication.id).desc()).limit(1)).first()
 

@@ -3,6 +3,12 @@
 A receipt is decided in the transaction that judges the submission, and sent after
 the commit. Sending first claims the row with a short lease (committed), so no lock is
 held while the SMTP server answers and two daemons never send the same receipt.
+
+Just before the SMTP transaction the row is marked `sending` (committed), and `sent` just
+after the server accepts the message. A process killed in between leaves `sending`: once
+the lease runs out the receipt is claimed again, counted as interrupted, and sent again as
+the same message (same Message-ID, same Date: `sending_at`), so a duplicate is one the
+sender's mail client can recognise as such. Delivery to the SMTP server is at least once.
 """
 
 from __future__ import annotations
@@ -10,13 +16,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func
+from sqlalchemy import func, or_
 from sqlmodel import Session, col, select
 
 from store.bulk import insert_rows
 from store.models import Receipt, ReceiptStatus, Submission
 
 LEASE = timedelta(minutes=10)  # a sender that died mid-send is retried after this
+INTERRUPTED_LAST = (
+    "the last attempt was interrupted before its outcome was recorded; it may have been "
+    "delivered. `mailroom receipts` counts these; check the SMTP server's log"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,6 +37,7 @@ class DueReceipt:
     message_id: str | None
     language: str | None
     attempts: int
+    interrupted: bool = False  # its last send was cut off: it may have been delivered
 
 
 def label(status: ReceiptStatus, reason: str | None) -> str:
@@ -155,15 +166,24 @@ def create_receipts(session: Session, rows: list[dict[str, object]], now: dateti
 def claim_due(
     session: Session, now: datetime, *, max_attempts: int, limit: int
 ) -> list[DueReceipt]:
-    """Receipts to send now, leased to this sender; committed before any is sent."""
+    """Receipts to send now, leased to this sender; committed before any is sent.
+
+    A receipt left `sending` by a sender that died is due again when its lease runs out:
+    it is counted as interrupted (it may have reached the server), and left failed if that
+    was its last attempt."""
     rows = list(
         session.exec(
             select(Receipt)
             .where(
-                col(Receipt.status).in_([ReceiptStatus.PENDING, ReceiptStatus.FAILED]),
+                col(Receipt.status).in_(
+                    [ReceiptStatus.PENDING, ReceiptStatus.FAILED, ReceiptStatus.SENDING]
+                ),
                 col(Receipt.next_attempt_at).is_not(None),
                 col(Receipt.next_attempt_at) <= now,
-                col(Receipt.attempts) < max_attempts,
+                or_(
+                    col(Receipt.attempts) < max_attempts,
+                    col(Receipt.status) == ReceiptStatus.SENDING,
+                ),
             )
             .order_by(col(Receipt.next_attempt_at), col(Receipt.id))
             .limit(limit)
@@ -173,6 +193,16 @@ def claim_due(
     due = []
     for receipt in rows:
         assert receipt.id is not None
+        interrupted = receipt.status == ReceiptStatus.SENDING
+        if interrupted:
+            receipt.interrupted += 1
+        if receipt.attempts >= max_attempts:
+            if interrupted:  # its last attempt was cut off: no more, and say why
+                receipt.status = ReceiptStatus.FAILED
+                receipt.error = INTERRUPTED_LAST
+                receipt.next_attempt_at = None
+                _mirror(session, receipt)
+            continue
         receipt.attempts += 1
         receipt.last_attempt_at = now
         receipt.next_attempt_at = now + LEASE
@@ -185,10 +215,23 @@ def claim_due(
                 message_id=receipt.message_id,
                 language=receipt.language,
                 attempts=receipt.attempts,
+                interrupted=interrupted,
             )
         )
     session.commit()
     return due
+
+
+def mark_sending(session: Session, receipt_id: int, now: datetime) -> datetime:
+    """Before the SMTP transaction: from here until `mark_sent` a crash may leave a receipt
+    delivered but not recorded. The lease starts again, so no other sender takes it while
+    the server answers. Returns the receipt's Date: when it was first handed to the server."""
+    receipt = session.get_one(Receipt, receipt_id)
+    receipt.status = ReceiptStatus.SENDING
+    receipt.sending_at = receipt.sending_at or now
+    receipt.next_attempt_at = now + LEASE
+    _mirror(session, receipt)
+    return receipt.sending_at
 
 
 def mark_sent(session: Session, receipt_id: int, now: datetime) -> None:
@@ -218,6 +261,13 @@ def release(session: Session, receipt_id: int, retry_at: datetime) -> None:
     receipt.attempts = max(0, receipt.attempts - 1)
     receipt.next_attempt_at = retry_at
     session.add(receipt)
+
+
+def interrupted_sends(session: Session) -> int:
+    """Sends cut off between the SMTP transaction and its record: each a possible duplicate
+    (the same message, resent)."""
+    total = session.exec(select(func.coalesce(func.sum(Receipt.interrupted), 0))).one()
+    return int(total)
 
 
 def receipt_counts(session: Session) -> dict[str, int]:

@@ -158,3 +158,24 @@ def theme_members(
         query = query.limit(limit)
     for reference, weight in session.exec(query):
         yield str(reference), int(weight)
+
+
+def theme_groups(session: Session, theme_id: int, visibility: Visibility) -> dict[str, int]:
+    """A theme's comments by stakeholder group (campaigns by their size), counting only the
+    members visible now: one hidden since the themes were computed leaves its group."""
+    weight = func.sum(ThemeMember.weight)
+    query = (
+        select(Submission.stakeholder_group, weight)
+        .join(ThemeMember, col(ThemeMember.submission_id) == col(Submission.id))
+        .where(ThemeMember.theme_id == theme_id)
+        .group_by(col(Submission.stakeholder_group))
+    )
+    rows = session.exec(visible(query, visibility)).all()
+    counted = {StakeholderGroup(group).value: int(n) for group, n in rows}
+    return dict(sorted(counted.items(), key=lambda item: (-item[1], item[0])))
+
+
+def is_visible(session: Session, reference: str, visibility: Visibility) -> bool:
+    """Whether the submission with this reference passes `visibility` now."""
+    query = visible(select(Submission.id).where(Submission.reference == reference), visibility)
+    return session.exec(query).first() is not None

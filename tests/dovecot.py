@@ -206,6 +206,30 @@ class Dovecot:
                 for uid, data in sorted(fetched.items())
             }
 
+    def halt(self) -> None:
+        """Stop the server (SIGTERM, then SIGKILL), keeping its mail, config and ports."""
+        _stop_group(self.process)
+
+    def resume(self) -> None:
+        """Start a halted server again: same ports, same mail, same UIDVALIDITY."""
+        binary = _find("dovecot")
+        if binary is None:
+            raise RuntimeError(NOT_FOUND)
+        with (self.root / "dovecot.out").open("ab") as output:
+            self.process = subprocess.Popen(
+                [binary, "-F", "-c", str(self.root / "dovecot.conf")],
+                stdin=subprocess.DEVNULL,
+                stdout=output,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        deadline = time.monotonic() + 6 * START_TIMEOUT  # the machine may be busy
+        while not _greeted(self.imap_port):
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                output = _tail(self.root / "dovecot.out")
+                raise RuntimeError(f"dovecot did not start again: {_tail(self.log)}\n{output}")
+            time.sleep(0.05)
+
     def stop(self) -> None:
         """SIGTERM the process group, SIGKILL it after 5 s, then remove the temp dir.
 

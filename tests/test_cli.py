@@ -10,6 +10,7 @@ import pytest
 from tests import samples
 from tests.cli import mailroom, write_config
 from tests.conftest import maildir
+from tests.links import broken_links
 from tests.messages import comment
 
 COMMANDS = [
@@ -178,6 +179,7 @@ def test_demo_ingests_the_sample_mailbox_and_publishes_it(tmp_path: Path) -> Non
         assert shown in result.stdout, shown
     assert (tmp_path / "demo" / "digest" / "digest.html").is_file()
     assert (tmp_path / "site" / "index.html").is_file()
+    assert broken_links(tmp_path / "site") == []  # every page, feed and data file of the demo
     listed = json.loads(
         mailroom("list", "--json", "--config", "demo/config.toml", cwd=tmp_path).stdout
     )

@@ -112,11 +112,16 @@ def test_mail_arriving_while_the_daemon_runs_is_stored_through_idle(
 
         metrics = ""
 
-        def recovered() -> bool:  # the poll's last step clears the error, after the records
+        def recovered() -> bool:
+            """The poll clears the mailbox's error once its records are committed; the
+            workers parse them a moment later, so wait for both."""
             nonlocal metrics
             with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=10) as answer:
                 metrics = answer.read().decode()
-            return 'mailroom_mailbox_failing{mailbox="inbox"} 0.0' in metrics
+            return (
+                'mailroom_mailbox_failing{mailbox="inbox"} 0.0' in metrics
+                and 'mailroom_submissions{status="parsed"} 5.0' in metrics
+            )
 
         assert until(recovered, 30), metrics
         assert 'mailroom_messages_stored_total{mailbox="inbox"} 5.0' in metrics

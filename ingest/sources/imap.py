@@ -22,6 +22,7 @@ from store.models import ReceivedVia
 
 log = logging.getLogger(__name__)
 
+AGAIN = "nothing is lost: what was not stored is read again when the server answers"
 SEARCH_WINDOW = 5000  # UIDs per SEARCH: a million-message folder never comes back as one list
 
 
@@ -32,6 +33,7 @@ class ImapSource:
         self.settings = settings
         self.mailbox = settings.name
         self.folder = settings.folder
+        self.where = f"mailbox {settings.name} ({settings.host}:{settings.port})"
         self._client = connect(settings).client
         try:
             self._selected = self._client.select_folder(self.folder)
@@ -76,7 +78,7 @@ class ImapSource:
                     yield uids
         except (IMAPClientError, OSError) as exc:
             raise SourceUnavailable(
-                f"mailbox {self.mailbox}: UID SEARCH failed: {_text(exc)}"
+                f"{self.where}: UID SEARCH failed: {_text(exc)}; {AGAIN}"
             ) from exc
 
     def _fetch(self, uids: list[int]) -> list[RawMessage]:
@@ -84,7 +86,7 @@ class ImapSource:
             response = self._client.fetch(uids, ["BODY.PEEK[]", "INTERNALDATE"])
         except (IMAPClientError, OSError) as exc:
             raise SourceUnavailable(
-                f"mailbox {self.mailbox}: UID FETCH failed: {_text(exc)}"
+                f"{self.where}: UID FETCH of {len(uids)} message(s) failed: {_text(exc)}; {AGAIN}"
             ) from exc
         messages: list[RawMessage] = []
         for uid in uids:
@@ -112,7 +114,7 @@ class ImapSource:
         try:
             return [str(uid) for uid in self._client.search(criteria) if uid <= up_to]
         except (IMAPClientError, OSError) as exc:
-            raise SourceUnavailable(f"mailbox {self.mailbox}: SEARCH failed: {_text(exc)}") from exc
+            raise SourceUnavailable(f"{self.where}: SEARCH failed: {_text(exc)}; {AGAIN}") from exc
 
     def mark_done(self, keys: Sequence[str]) -> None:
         if not keys:

@@ -164,10 +164,12 @@ def populate(
     store: Store,
     consultation: ConsultationSettings,
     extra: Sequence[Comment] = (),
+    *,
+    sample: Sequence[Comment] | None = None,
 ) -> dict[str, str]:
-    """Ingest the sample (and `extra` comments after it) and fill in what later stages decide;
-    returns reference by subject."""
-    sample = comments() + list(extra)
+    """Ingest the sample, or `sample` in its place (and `extra` comments after it), and fill in
+    what later stages decide; returns reference by subject."""
+    sample = list(comments() if sample is None else sample) + list(extra)
     messages = [
         comment(
             number,
