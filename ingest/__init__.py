@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from ingest.poll import PollReport, poll_once
     from ingest.rule_settings import IntakeRules
     from ingest.settings import LimitSettings, MailboxSettings
-    from ingest.submissions import parse_pending, reparse_all
+    from ingest.submissions import parse_pending, reparse_all, reparse_failed
 
 _FRONT_DOOR = {
     "RulesReport": "ingest.classification",
@@ -33,6 +33,7 @@ _FRONT_DOOR = {
     "MailboxSettings": "ingest.settings",
     "parse_pending": "ingest.submissions",
     "reparse_all": "ingest.submissions",
+    "reparse_failed": "ingest.submissions",
 }
 
 __all__ = [
@@ -49,6 +50,7 @@ __all__ = [
     "parse_pending",
     "poll_once",
     "reparse_all",
+    "reparse_failed",
 ]
 
 

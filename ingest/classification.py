@@ -96,6 +96,8 @@ def apply_rules(
 ) -> RulesReport:
     """Judge what waits, commit, then send the receipts that are due (new and retried)."""
     report = classify_pending(store, rules, now, redo=redo, progress=progress)
+    if rules.receipts_on:
+        log.info("receipts: sending those due")
     report.receipts = send_due_receipts(store, rules, now)
     return report
 
@@ -239,6 +241,7 @@ def judge(
     """Judge a page of held (locked) submissions from their assessments, in id order."""
     if not items:
         return
+    log.info("rules: judging %d submissions", len(items))
     found = dict(items)
     states = rules_state(session, sorted(found))
     duplicates = find_duplicates(session, [(s.id, found[s.id].duplicate_key) for s in states])

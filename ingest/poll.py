@@ -29,7 +29,7 @@ from ingest.rule_settings import IntakeRules
 from ingest.settings import LimitSettings, MailboxSettings
 from ingest.sources import RawMessage, Source, open_source
 from ingest.sources.base import message_id_of
-from ingest.submissions import Records, add_waiting, worker_pool
+from ingest.submissions import Records, add_waiting, retry_after_upgrade, worker_pool
 from store.archive import ArchiveUnwritable
 from store.content import PendingParse
 from store.db import Store
@@ -112,6 +112,7 @@ def _poll_once(
             log.info("mailbox=%s: another poller holds it; skipped", mailbox.name)
             report.skipped_locked = True
             return
+        retry_after_upgrade(store)  # what an earlier version of Mailroom could not read
         add_waiting(store, records)  # stored by an earlier poll but never parsed (a crash)
         try:
             source = open_source(mailbox)
@@ -151,6 +152,7 @@ def _poll(
             )
             after = 0
         checkpoint.last_poll_at = now()
+        log.info("mailbox=%s folder=%s: reading after UID %d", source.mailbox, source.folder, after)
         advance_checkpoint(session, source.mailbox, source.folder, uidvalidity, after)
         session.commit()
 

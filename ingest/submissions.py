@@ -9,15 +9,19 @@ so a slow document never holds the database's write lock. A row another daemon s
 meanwhile is skipped (it is claimed with SKIP LOCKED and must still be waiting), and
 the work done for it is dropped. Nothing is counted before a message is read: a
 message is set aside only when reading it brought a worker down (ingest.workers).
+What could not be read carries the Mailroom version that tried; `reparse --failed`,
+and the first poll of another version, put it back in the queue.
 """
 
 from __future__ import annotations
 
+import importlib.metadata
 import logging
 from collections import deque
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
+from functools import cache
 
 from sqlalchemy.exc import StatementError
 from sqlmodel import Session
@@ -32,7 +36,9 @@ from store.content import (
     SubmissionContent,
     all_email_submissions,
     claim,
+    failed_elsewhere,
     pending_parse,
+    retry_failed,
     save_contents,
     save_failures,
 )
@@ -89,6 +95,7 @@ class Records:
             return
         for item in page:
             self.pool.submit(item.submission_id, item.sha256)
+        log.info("records: %d stored messages handed to the workers", len(page))
         self._pages.append(page)
         while self._pages and (
             len(self._pages) > PAGES_AHEAD or self.pool.done(_ids(self._pages[0]))
@@ -125,11 +132,12 @@ class Records:
                 if outcome.assessment is not None:
                     assessed[item.submission_id] = outcome.assessment
             saved = _save_records(session, parsed, claimed, failures)
-            save_failures(session, failures, at=now)
+            save_failures(session, failures, at=now, version=mailroom_version())
             if self.rules is not None:
                 judged = [(sid, assessed[sid]) for sid in saved if sid in assessed]
                 judge(session, judged, self.rules, now, self.report)
             session.commit()
+        log.info("records: %d saved, %d failed", len(saved), len(failures))
         self.parsed += len(saved)
         self.failed += len(failures)
         if self.progress:
@@ -190,6 +198,48 @@ def reparse_all(
 ) -> tuple[int, int]:
     """Rebuild every email submission's record from its archived bytes, a page per commit."""
     return _walk(store, now, progress, limits, pool, pending=False)
+
+
+def reparse_failed(
+    store: Store,
+    now: datetime,
+    progress: Progress | None = None,
+    *,
+    limits: LimitSettings | None = None,
+    pool: WorkerPool | None = None,
+) -> tuple[int, int]:
+    """Read again every email submission that could not be read (set aside, or unparseable),
+    and whatever else waits; returns (parsed, failed again)."""
+    with store.session() as session:
+        retry_failed(session)
+        session.commit()
+    return _walk(store, now, progress, limits, pool, pending=True)
+
+
+def retry_after_upgrade(store: Store) -> int:
+    """Put back in the queue what another version of Mailroom could not read: an upgrade may
+    read it now. Cheap when there is none (an indexed lookup); every poll calls it."""
+    version = mailroom_version()
+    with store.reader() as session:
+        if not failed_elsewhere(session, version):
+            return 0
+    with store.session() as session:
+        retried = retry_failed(session, unless_version=version)
+        session.commit()
+    if retried:
+        log.info(
+            "records: %d set aside by another Mailroom version, read again by %s", retried, version
+        )
+    return retried
+
+
+@cache
+def mailroom_version() -> str:
+    """The installed Mailroom's version, recorded with each message it could not read."""
+    try:
+        return importlib.metadata.version("mailroom")
+    except importlib.metadata.PackageNotFoundError:
+        return "unknown"
 
 
 def _walk(

@@ -15,7 +15,7 @@ from typing import Annotated
 import typer
 from sqlalchemy.exc import ArgumentError, DBAPIError
 
-from ingest import MailboxSettings, SourceUnavailable, poll_once, reparse_all
+from ingest import MailboxSettings, SourceUnavailable, poll_once, reparse_all, reparse_failed
 from ingest.classification import classify_pending
 from ingest.errors import SmtpUnavailable
 from mailroom import views
@@ -30,6 +30,7 @@ from mailroom.app import (
     opened,
     setup,
 )
+from mailroom.clock import Clock
 from mailroom.config import ConfigError, Settings
 from mailroom.privacy_view import privacy_lines
 from mailroom.progress import progress_bar
@@ -39,7 +40,7 @@ from publish.privacy import last_report
 from publish.themes import refresh_themes
 from store import DatabaseUnavailable, open_store
 from store.moderation import moderation_counts
-from store.monitoring import site_state
+from store.monitoring import set_aside, site_state
 from store.queries import (
     count_problems,
     count_submissions,
@@ -249,6 +250,7 @@ def status(
                 report["receipts"] = receipt_counts(session)
                 report["senders"] = sender_counts(session)
                 report["site"] = views.site_json(settings.site.output, site_state(session))
+                report.update(views.set_aside_json(*set_aside(session)))
         finally:
             store.close()
     except DatabaseUnavailable as exc:
@@ -301,9 +303,18 @@ def reparse(
     config: ConfigOption = Path("config.toml"),
     now: NowOption = None,
     verbose: VerboseOption = False,
+    failed_only: Annotated[
+        bool,
+        typer.Option(
+            "--failed", help="Only read again what could not be read (see `mailroom status`)."
+        ),
+    ] = False,
 ) -> None:
     """Rebuild every email submission's record from the raw archive; references stay the same."""
     settings, clock = setup(config, now, verbose)
+    if failed_only:
+        _reparse_failed(settings, clock)
+        return
     with opened(settings) as store:
         with store.reader() as session:
             total = count_submissions(session)
@@ -314,6 +325,21 @@ def reparse(
                 store, settings.intake_rules, clock(), redo=True, progress=advance
             )
     typer.echo(f"Reparsed {parsed + failed} submissions: {parsed} parsed, {failed} failed.")
+    typer.echo(f"Rules: {views.rules_summary(judged)}")
+
+
+def _reparse_failed(settings: Settings, clock: Clock) -> None:
+    """The set-aside submissions, read again; those now read are judged by the rules."""
+    with opened(settings) as store:
+        with progress_bar("reading again") as advance:
+            parsed, failed = reparse_failed(
+                store, clock(), progress=advance, limits=settings.limits
+            )
+        judged = classify_pending(store, settings.intake_rules, clock())
+    typer.echo(
+        f"Read again what could not be read: {parsed} parsed, {failed} could not be read "
+        "(see `mailroom status`)."
+    )
     typer.echo(f"Rules: {views.rules_summary(judged)}")
 
 

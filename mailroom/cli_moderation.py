@@ -17,7 +17,7 @@ from mailroom.app import ConfigOption, JsonOption, NowOption, app, fail, opened,
 from mailroom.config import Settings
 from mailroom.operator import ByOption, ReasonOption, operator_name
 from mailroom.rules_view import event_json, event_line, rules_json, rules_lines
-from mailroom.views import submission_line_of
+from mailroom.views import set_aside_json, set_aside_lines, submission_line_of
 from store.models import Moderation, Submission
 from store.moderation import (
     ModerationError,
@@ -29,6 +29,7 @@ from store.moderation import (
     queue,
     requests_waiting,
 )
+from store.monitoring import set_aside
 from store.queries import find_submission
 
 References = Annotated[list[str], typer.Argument(help="References, e.g. DESA-10-3078/0042 or 42.")]
@@ -86,6 +87,13 @@ def moderation_queue(
             session.expunge_all()
         if json:
             typer.echo("\n]" if not first else "]")
+            return
+        # Not in the queue, since not parsed: said here so no one thinks them lost.
+        lines = set_aside_lines(set_aside_json(*set_aside(session)))
+        if lines:
+            typer.echo("")
+        for line in lines:
+            typer.echo(line)
 
 
 @app.command()

@@ -19,7 +19,7 @@ from ingest.classification import RulesReport
 from mailroom.config import Settings
 from mailroom.privacy_view import privacy_lines
 from store.models import Problem, Submission
-from store.monitoring import SiteState
+from store.monitoring import SetAside, SiteState
 from store.queries import MailboxStatus, SubmissionView
 from store.rules import is_on_time
 from store.settings import ConsultationSettings
@@ -223,6 +223,33 @@ def status_json(
     }
 
 
+def set_aside_json(total: int, rows: list[SetAside]) -> dict[str, Any]:
+    """What could not be read: the count, and the first rows with why and which version."""
+    return {
+        "set_aside_total": total,
+        "set_aside": [
+            {"reference": r.reference, "reason": r.reason, "mailroom_version": r.version}
+            for r in rows
+        ],
+    }
+
+
+def set_aside_lines(report: dict[str, Any]) -> list[str]:
+    total = report.get("set_aside_total", 0)
+    if not total:
+        return []
+    lines = [
+        f"Set aside, not parsed: {total} (not published; `mailroom reparse --failed` reads them "
+        "again, and so does the first poll after an upgrade of Mailroom)"
+    ]
+    for item in report["set_aside"]:
+        version = f"  [Mailroom {item['mailroom_version']}]" if item["mailroom_version"] else ""
+        lines.append(f"  {item['reference']}  {item['reason']}{version}")
+    if total > len(report["set_aside"]):
+        lines.append(f"  ... and {total - len(report['set_aside'])} more (mailroom list)")
+    return lines
+
+
 def site_json(output: Path, state: SiteState) -> dict[str, Any]:
     """The public site: its last build, and what stops the next one while it lasts."""
     return {
@@ -289,6 +316,7 @@ def status_text(report: dict[str, Any]) -> str:
             )
     counts = ", ".join(f"{n} {status}" for status, n in report["submissions_by_status"].items())
     lines += ["", f"Submissions: {report['submissions_total']} ({counts})"]
+    lines += set_aside_lines(report)
     if "moderation" in report:
         states = ", ".join(f"{n} {state}" for state, n in report["moderation"].items())
         lines.append(f"Moderation: {states} (the queue: mailroom queue)")

@@ -152,6 +152,7 @@ def _build_and_swap(
     except OSError as exc:
         _raise_if_disk(target, exc)
         raise
+    log.info("site=%s: building %s", target, build.name)
     cleaner = threading.Thread(target=empty_trash, args=(target,), name="empty-trash")
     cleaner.start()  # the builds the last swap pruned are deleted while this one renders
     try:

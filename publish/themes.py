@@ -18,10 +18,10 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 import numpy as np
 from numpy.typing import NDArray
-from sklearn.cluster import AgglomerativeClustering, Birch
 from sqlmodel import Session
 
 from publish.digest import opening_paragraph
@@ -41,6 +41,9 @@ from store.themes import (
     stored_fingerprint,
     vectors_of,
 )
+
+if TYPE_CHECKING:
+    from sklearn.cluster import Birch
 
 log = logging.getLogger(__name__)
 
@@ -75,6 +78,7 @@ def refresh_themes(
         current = fingerprint(session, PUBLIC, settings_key())
         if not force and stored_fingerprint(session) == current:
             return ThemeReport(computed=False)
+    log.info("themes: the public comments changed; computing the themes again")
     report = ThemeReport(computed=True)
     report.embedded, report.units = _embed_all(store, progress)
     themes = _group(store) if report.units else []
@@ -182,7 +186,10 @@ def _mean(store: Store) -> NDArray[np.float64]:
 
 
 def _fit(store: Store, mean: NDArray[np.float64]) -> tuple[Birch, NDArray[np.int64]]:
-    """BIRCH over every vector, then the subclusters joined into themes."""
+    """BIRCH over every vector, then the subclusters joined into themes. scikit-learn is
+    imported here: it takes seconds, and every command (and a restarted daemon) waited for it."""
+    from sklearn.cluster import AgglomerativeClustering, Birch
+
     radius = SUBCLUSTER_RADIUS
     while True:
         birch = Birch(threshold=radius, n_clusters=None)

@@ -11,7 +11,7 @@ import json
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import delete
+from sqlalchemy import delete, or_, update
 from sqlmodel import Session, col, select
 
 from store.bulk import insert_rows, update_rows
@@ -196,8 +196,11 @@ def save_content(session: Session, submission_id: int, content: SubmissionConten
     save_contents(session, [(submission_id, content)])
 
 
-def save_failures(session: Session, items: list[tuple[int, str]], *, at: datetime) -> None:
-    """The bytes are kept; each submission waits for the operator with the reason on it. A
+def save_failures(
+    session: Session, items: list[tuple[int, str]], *, at: datetime, version: str | None = None
+) -> None:
+    """The bytes are kept; each submission waits for the operator with the reason on it, and
+    the `version` of Mailroom that could not read it (another version tries again). A
     reason already recorded is not recorded again (a reparse of a bad message)."""
     if not items:
         return
@@ -219,6 +222,7 @@ def save_failures(session: Session, items: list[tuple[int, str]], *, at: datetim
                 "id": submission_id,
                 "status": SubmissionStatus.FAILED,
                 "error": error,
+                "failed_version": version,
                 "parser": None,
                 "body_html": None,
                 "language": None,
@@ -244,6 +248,47 @@ def save_failures(session: Session, items: list[tuple[int, str]], *, at: datetim
 
 def save_failure(session: Session, submission_id: int, error: str, *, at: datetime) -> None:
     save_failures(session, [(submission_id, error)], at=at)
+
+
+def failed_elsewhere(session: Session, version: str) -> bool:
+    """Whether any email submission was failed by a Mailroom other than `version`: a read, so
+    a poll takes no write lock for nothing."""
+    return (
+        session.exec(
+            select(Submission.id)
+            .where(
+                col(Submission.status) == SubmissionStatus.FAILED,
+                col(Submission.channel) == Channel.EMAIL,
+                or_(
+                    col(Submission.failed_version).is_(None),
+                    col(Submission.failed_version) != version,
+                ),
+            )
+            .limit(1)
+        ).first()
+        is not None
+    )
+
+
+def retry_failed(session: Session, *, unless_version: str | None = None) -> int:
+    """Put the email submissions that could not be read back in the queue to be parsed: all of
+    them, or those a Mailroom other than `unless_version` failed (or one too old to say).
+    Their reason stays in the problems log; the next parse records a new one if it fails."""
+    failed = update(Submission).where(
+        col(Submission.status) == SubmissionStatus.FAILED,
+        col(Submission.channel) == Channel.EMAIL,
+    )
+    if unless_version is not None:
+        failed = failed.where(
+            or_(
+                col(Submission.failed_version).is_(None),
+                col(Submission.failed_version) != unless_version,
+            )
+        )
+    result = session.execute(
+        failed.values(status=SubmissionStatus.RECEIVED, error=None, failed_version=None)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
 def _replace_attachments(

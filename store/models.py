@@ -166,6 +166,9 @@ class Submission(SQLModel, table=True):
     created_at: datetime = _utc()
     parse_attempts: int = 0
     error: str | None = _text(default=None)
+    failed_version: str | None = Field(
+        default=None, max_length=40, description="the Mailroom that could not read it"
+    )
     parser: str | None = Field(default=None, max_length=40)
     defects: str | None = _text(default=None)
     message_id: str | None = _text(default=None)

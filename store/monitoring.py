@@ -79,6 +79,28 @@ def failure_counts(session: Session) -> tuple[int, int]:
 
 
 @dataclass(frozen=True, slots=True)
+class SetAside:
+    """A message that could not be read: why, and which Mailroom version tried."""
+
+    reference: str
+    reason: str
+    version: str | None
+
+
+def set_aside(session: Session, *, limit: int = 50) -> tuple[int, list[SetAside]]:
+    """How many submissions could not be read, and the first `limit` of them by reference."""
+    failed = col(Submission.status) == SubmissionStatus.FAILED
+    total = session.exec(select(func.count()).select_from(Submission).where(failed)).one()
+    rows = session.exec(
+        select(Submission.reference, Submission.error, Submission.failed_version)
+        .where(failed)
+        .order_by(col(Submission.number))
+        .limit(limit)
+    )
+    return int(total), [SetAside(ref, error or "", version) for ref, error, version in rows]
+
+
+@dataclass(frozen=True, slots=True)
 class RecordLag:
     """Seconds from the mailbox receiving a message to Mailroom recording it, newest records."""
 
