@@ -168,9 +168,11 @@ def claim_due(
 ) -> list[DueReceipt]:
     """Receipts to send now, leased to this sender; committed before any is sent.
 
-    A receipt left `sending` by a sender that died is due again when its lease runs out:
-    it is counted as interrupted (it may have reached the server), and left failed if that
-    was its last attempt."""
+    Claiming charges no attempt: a sender killed before it tries a receipt costs that
+    receipt nothing but the lease's wait (an attempt is counted when the receipt is marked
+    sending, or fails). A receipt left `sending` by a sender that died is due again when
+    its lease runs out: it is counted as interrupted (it may have reached the server), and
+    left failed if that was its last attempt."""
     rows = list(
         session.exec(
             select(Receipt)
@@ -203,8 +205,6 @@ def claim_due(
                 receipt.next_attempt_at = None
                 _mirror(session, receipt)
             continue
-        receipt.attempts += 1
-        receipt.last_attempt_at = now
         receipt.next_attempt_at = now + LEASE
         session.add(receipt)
         due.append(
@@ -214,7 +214,7 @@ def claim_due(
                 recipient=receipt.recipient,
                 message_id=receipt.message_id,
                 language=receipt.language,
-                attempts=receipt.attempts,
+                attempts=receipt.attempts + 1,  # the number this attempt will have
                 interrupted=interrupted,
             )
         )
@@ -227,6 +227,7 @@ def mark_sending(session: Session, receipt_id: int, now: datetime) -> datetime:
     delivered but not recorded. The lease starts again, so no other sender takes it while
     the server answers. Returns the receipt's Date: when it was first handed to the server."""
     receipt = session.get_one(Receipt, receipt_id)
+    _attempted(receipt, now)
     receipt.status = ReceiptStatus.SENDING
     receipt.sending_at = receipt.sending_at or now
     receipt.next_attempt_at = now + LEASE
@@ -247,20 +248,15 @@ def mark_failed(
     session: Session, receipt_id: int, now: datetime, error: str, retry_at: datetime | None
 ) -> None:
     """A failed attempt; `retry_at` None means no more attempts (a permanent refusal, or the
-    last one allowed)."""
+    last one allowed). One that failed before it was marked sending (the server could not
+    be reached) is charged its attempt here."""
     receipt = session.get_one(Receipt, receipt_id)
+    if receipt.status != ReceiptStatus.SENDING:
+        _attempted(receipt, now)
     receipt.status = ReceiptStatus.FAILED
     receipt.error = error[:2000]
     receipt.next_attempt_at = retry_at
     _mirror(session, receipt)
-
-
-def release(session: Session, receipt_id: int, retry_at: datetime) -> None:
-    """Give a claimed receipt back untried (the server could not be reached for any)."""
-    receipt = session.get_one(Receipt, receipt_id)
-    receipt.attempts = max(0, receipt.attempts - 1)
-    receipt.next_attempt_at = retry_at
-    session.add(receipt)
 
 
 def interrupted_sends(session: Session) -> int:
@@ -275,6 +271,11 @@ def receipt_counts(session: Session) -> dict[str, int]:
     counts = {status.value: 0 for status in ReceiptStatus}
     counts.update({str(getattr(status, "value", status)): n for status, n in rows})
     return counts
+
+
+def _attempted(receipt: Receipt, now: datetime) -> None:
+    receipt.attempts += 1
+    receipt.last_attempt_at = now
 
 
 def _mirror(session: Session, receipt: Receipt) -> None:
