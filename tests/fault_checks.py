@@ -16,15 +16,14 @@ import sys
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, urlsplit
 
 from sqlalchemy import text
 
 from store.db import open_engine
 from tests.cli import mailroom
+from tests.links import broken_links
 
 NOW = "2010-12-02T12:00:00"  # after the posting date: the daemon publishes as it goes
 ON_TIME = datetime(2010, 11, 10, 12, 0, tzinfo=UTC)  # an INTERNALDATE before the deadline
@@ -138,36 +137,13 @@ def mailbox_errors(config: Path) -> dict[str, str | None]:
     return {m["name"]: m["last_error"] for m in report["mailboxes"]}
 
 
-class _Links(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__()
-        self.targets: list[str] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        for name, value in attrs:
-            if name in ("href", "src") and value:
-                self.targets.append(value)
-
-
 def site_problems(site: Path, expected: int) -> list[str]:
     """Why the public site is not whole: a missing page, or a local link to nothing."""
     if not (site / "index.html").exists():
         return [f"{site}/index.html: missing"]
     pages = len(list(site.glob("en/submissions/*/index.html")))
     problems = [] if pages == expected else [f"{pages} submission pages, not {expected}"]
-    for page in site.rglob("*.html"):
-        links = _Links()
-        links.feed(page.read_text(encoding="utf-8", errors="replace"))
-        for target in links.targets:
-            parts = urlsplit(target)
-            if parts.scheme or parts.netloc or not parts.path:
-                continue
-            path = (page.parent / unquote(parts.path)).resolve()
-            if path.is_dir():
-                path = path / "index.html"
-            if not path.exists():
-                problems.append(f"{page.relative_to(site)} links {target}: missing")
-    return problems[:20]
+    return (problems + broken_links(site))[:20]
 
 
 def report_recovery(
