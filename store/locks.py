@@ -15,6 +15,7 @@ from pathlib import Path
 
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
+from sqlmodel import Session
 
 _NAMESPACE = 7210302
 
@@ -58,3 +59,20 @@ def exclusive(engine: Engine, name: str) -> Iterator[bool]:
             yield True
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def serialized(session: Session, name: str) -> None:
+    """Wait until no other transaction holds `name`; held until this one ends.
+
+    PostgreSQL: a transaction advisory lock, for work that reads then replaces rows (two daemons
+    computing the themes at once). SQLite needs none: a writing transaction already holds the
+    database's write lock from its start.
+    """
+    connection = session.connection()
+    if connection.dialect.name != "postgresql":
+        return
+    schema = connection.execute(text("SELECT current_schema()")).scalar()
+    key = zlib.crc32(f"{schema}/{name}".encode()) - 2**31
+    connection.execute(
+        text("SELECT pg_advisory_xact_lock(:ns, :key)"), {"ns": _NAMESPACE, "key": key}
+    )

@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import delete, func
 from sqlmodel import Session, col, select
 
+from store.locks import serialized
 from store.models import StakeholderGroup, Submission, Theme, ThemeMember, ThemeVector
 from store.queries import Visibility, visible
 
@@ -47,6 +48,7 @@ def vectors_of(session: Session, ids: Sequence[int]) -> dict[int, ThemeVector]:
 
 
 def save_vector(session: Session, submission_id: int, model: str, sha: str, vector: bytes) -> None:
+    serialized(session, "themes")  # another daemon may be saving the same comment's vector
     row = session.get(ThemeVector, submission_id)
     if row is None:
         row = ThemeVector(submission_id=submission_id, model=model, text_sha=sha, vector=vector)
@@ -70,7 +72,9 @@ class NewTheme:
 
 
 def replace_themes(session: Session, themes: Sequence[NewTheme], fingerprint: str, at: Any) -> None:
-    """The new grouping replaces the old in one transaction."""
+    """The new grouping replaces the old in one transaction, one daemon at a time (another's
+    members inserted between the two deletes would break the second)."""
+    serialized(session, "themes")
     session.execute(delete(ThemeMember))
     session.execute(delete(Theme))
     for position, found in enumerate(themes, start=1):
