@@ -35,6 +35,22 @@ CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "peer"
 MAIL = Path(__file__).parent / "mail"
 
 
+# The longest tests (over a minute each), started first so that the two workers finish
+# together instead of one running a fault campaign alone at the end.
+LONGEST = ("test_fault_campaign.py", "test_hostile.py", "test_faults_disk.py", "test_cli.py")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Slow tests first, the longest of them at the very front (a stable sort otherwise)."""
+
+    def weight(item: pytest.Item) -> int:
+        if item.path.name in LONGEST and item.get_closest_marker("slow"):
+            return 0
+        return 1 if item.get_closest_marker("slow") else 2
+
+    items.sort(key=weight)
+
+
 @pytest.fixture(scope="session")
 def dovecot() -> Iterator[Dovecot]:
     from tests.dovecot import start_dovecot

@@ -169,6 +169,7 @@ def test_the_clock_moves_with_now_or_the_environment(tmp_path: Path) -> None:
     assert bad.returncode == 2 and "not an ISO 8601 time" in bad.stderr
 
 
+@pytest.mark.slow
 def test_demo_ingests_the_sample_mailbox_and_publishes_it(tmp_path: Path) -> None:
     result = mailroom("demo", cwd=tmp_path, timeout=300)
     assert result.returncode == 0, result.stderr
