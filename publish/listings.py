@@ -9,6 +9,7 @@ from __future__ import annotations
 import itertools
 import json
 import tempfile
+import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -80,26 +81,68 @@ def _write_value_pages(
         assert (count.facet, count.key, count.value) == (index, key, value)
         facet = FACETS[index]
         slug = facet.slug(value)
-        pages = -(-count.count // page_size)
-        batches = _batched((json.loads(m[4]) for m in members), page_size)
-        for number, batch in enumerate(batches, start=1):
+        entries = (json.loads(m[4]) for m in members)
+        for previous, (name, page), following in _with_neighbours(_named(_cut(entries, page_size))):
             data = {
                 "facet": facet.name,
                 "facet_title": facet.title,
                 "value": value,
-                "count": count.count,
-                "number": number,
-                "pages": pages,
-                "first": (number - 1) * page_size + 1,
-                "entries": [_listed(e) for e in batch],
+                "count": count.count if previous is None else None,  # on the first page only
+                "previous": previous[0] if previous else None,
+                "next": following[0] if following else None,
+                "entries": [_listed(e) for e in page],
             }
             site.render_unit(
                 "listings",
-                [index, key, value, number],
+                [index, key, value, page[0]["number"]],
                 "listing.html",
-                f"{facet.name}/{slug}/{page_name(number)}",
+                f"{facet.name}/{slug}/{name}",
                 data,
             )
+
+
+Page = list[dict[str, Any]]
+
+
+def _edge(number: int, page_size: int) -> bool:
+    """Whether a page may end after this submission: decided by its number alone, about one
+    in page_size / 2, so an edge stays where it is when comments are added or hidden."""
+    return zlib.crc32(number.to_bytes(8, "big")) % max(page_size // 2, 1) == 0
+
+
+def _cut(entries: Iterator[dict[str, Any]], page_size: int) -> Iterator[Page]:
+    """A value's list in pages of about `page_size` (from a half to twice that).
+
+    Pages end at edges chosen by the submissions' numbers, not at every `page_size` entries:
+    hiding or adding one comment changes the page that shows it (and, rarely, its neighbour),
+    not every page after it, so a publish after a few changes renders a few list pages.
+    """
+    page: Page = []
+    for entry in entries:
+        page.append(entry)
+        full = len(page) >= 2 * page_size
+        if full or (len(page) >= page_size // 2 and _edge(int(entry["number"]), page_size)):
+            yield page
+            page = []
+    if page:
+        yield page
+
+
+def _named(pages: Iterator[Page]) -> Iterator[tuple[str, Page]]:
+    """A list page's file: `index.html` for the first, the others named by their first
+    comment's number, so a page keeps its name when the pages before it change."""
+    for position, page in enumerate(pages):
+        yield ("index.html" if position == 0 else f"from-{page[0]['number']}.html"), page
+
+
+def _with_neighbours(items: Iterator[T]) -> Iterator[tuple[T | None, T, T | None]]:
+    """Each page with the one before and the one after (the pager links them); three in memory."""
+    previous: T | None = None
+    current = next(items, None)
+    while current is not None:
+        following = next(items, None)
+        yield previous, current, following
+        previous, current = current, following
 
 
 def _listed(entry: dict[str, Any]) -> dict[str, Any]:

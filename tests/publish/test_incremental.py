@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from pathlib import Path
 
@@ -83,3 +84,52 @@ def test_a_change_to_one_submission_rewrites_only_the_pages_that_show_it(
         / sorted(p.name for p in (site_settings.output.parent / ".site.builds").iterdir())[0]
         / "public/data/attachments.zip",
     )
+
+
+def test_hiding_one_comment_of_a_long_list_rewrites_its_list_page_not_the_pages_after_it(
+    tmp_path: Path, store: Store, consultation: ConsultationSettings
+) -> None:
+    from ingest import poll_once
+    from store.models import Moderation
+    from store.moderation import decide, find_for_update
+    from tests.conftest import maildir
+    from tests.messages import comment
+    from tests.rules import post_rules
+
+    poll_once(
+        maildir(tmp_path / "Maildir", [comment(n) for n in range(1, 81)]),
+        store,
+        prefix=consultation.submission_prefix,
+        now=lambda: consultation.deadline,
+        rules=post_rules(consultation, late="publish"),
+    )
+    settings = SiteSettings(output=tmp_path / "public" / "site", page_size=10)
+    build_site(store, consultation, settings, consultation.posting_date)
+    listing = "en/groups/unclassified"
+    before = files(settings.output)
+    pages = sorted(n for n in before if n.startswith(f"{listing}/"))
+    assert len(pages) >= 5, pages  # a long list: the hidden comment has pages after it
+    following = re.search(
+        r'rel="next" href="([^"]+)"', (settings.output / listing / "index.html").read_text()
+    )
+    assert following is not None
+    second_page = f"{listing}/{following.group(1)}"
+    # Hide the second comment of the list's second page (the first names the page: hiding it
+    # renames the page, and its neighbours' links change with it).
+    hidden = settings.output / second_page
+    reference = hidden.read_text().split('<span class="ref">')[2].split("<")[0]
+    later = consultation.posting_date + timedelta(hours=1)
+    with store.session() as session:
+        row = find_for_update(session, reference)
+        assert row is not None
+        decide(session, row, Moderation.HIDDEN, by="test", at=later, reason="test", action="hide")
+        session.commit()
+    build_site(store, consultation, settings, later)
+    after = files(settings.output)
+    changed = {n for n in pages if after.get(n) != before[n]}
+    # Its own page, and the first page (it gives the count); never the pages after it.
+    assert changed <= {second_page, f"{listing}/index.html"} | (after.keys() ^ before.keys())
+    assert second_page in changed
+    assert reference not in (settings.output / second_page).read_text()
+    for name in sorted(set(pages) - changed):
+        assert after[name] == before[name], name
