@@ -1,5 +1,8 @@
 """What the site says about a campaign: how many published senders sent the text, and from
-which organisations. Looked up once per campaign in a build, not once per copy."""
+which organisations. Looked up once per campaign in a build, not once per copy.
+
+The first copy's page says it all; the other copies link to it and give no count, so hiding or
+adding one copy changes the first copy's page, not the page of every copy."""
 
 from __future__ import annotations
 
@@ -21,13 +24,17 @@ class CampaignFacts:
         self.session = session
         self._known: dict[int, dict[str, Any] | None] = {}
 
-    def of(self, campaign_id: int | None) -> dict[str, Any] | None:
-        """None unless at least two published submissions share the text."""
+    def of(self, campaign_id: int | None, reference: str) -> dict[str, Any] | None:
+        """None unless at least two published submissions share the text; for a copy other
+        than the first, only which copy is the first."""
         if campaign_id is None:
             return None
         if campaign_id not in self._known:
             self._known[campaign_id] = self._look_up(campaign_id)
-        return self._known[campaign_id]
+        facts = self._known[campaign_id]
+        if facts is None or facts["first"] == reference:
+            return facts
+        return {"first": facts["first"], "first_slug": facts["first_slug"]}
 
     def _look_up(self, campaign_id: int) -> dict[str, Any] | None:
         found = campaign(self.session, campaign_id)

@@ -253,7 +253,7 @@ def _build(
                     continue
                 page = submission_page(view, consultation)
                 page["files"] = files.publish(key, submission, view.attachments, page["files"])
-                page["campaign"] = campaigns.of(submission.campaign_id)
+                page["campaign"] = campaigns.of(submission.campaign_id, submission.reference)
                 page["correction"] = corrections.of(submission.id)
                 path = submission_path(page["slug"])
                 site.render_unit("submissions", key, "submission.html", path, {"page": page})

@@ -49,6 +49,9 @@ def test_a_campaign_is_shown_with_its_count_and_organisations(
     assert 'Open Net Club</span> (2), <span dir="auto">Citizens Online' in first
     assert "The first copy" not in first
     assert 'href="../DESA-10-3078-0001/index.html">The first copy: DESA-10-3078/0001' in third
+    # Only the first copy counts: hiding or adding a copy leaves the other copies' pages alone.
+    assert "Senders of this text" not in third and "Open Net Club" not in third
+    assert "the first copy says how many" in third
     assert "Campaign" not in alone
-    french = (site_settings.output / "fr/submissions/DESA-10-3078-0003/index.html").read_text()
+    french = (site_settings.output / "fr/submissions/DESA-10-3078-0001/index.html").read_text()
     assert "Expéditeurs de ce texte ou d'un texte presque identique : 4" in french
