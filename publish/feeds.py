@@ -1,16 +1,20 @@
 """Atom 1.0 feeds: all submissions, and one per stakeholder group.
 
 Each feed is paged and archived (RFC 5005): `feeds/<name>.atom` holds the newest
-entries and links to `feeds/<name>/<n>.atom`, archives of FEED_PAGE entries each
-in reference order. An archive never changes once full, so readers and caches
-fetch it once.
+entries and links to `feeds/<name>/from-<number>.atom`, archives of about FEED_PAGE
+entries in reference order, each named by its first submission's number. Archives
+end where the submissions' numbers say (publish.layout.page_edge), so hiding or
+adding a comment changes the archive that holds it, not the archives after it; an
+archive whose entries did not change is not rendered again but linked from the
+previous build, and readers and caches fetch it once.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from publish.layout import Site, submission_path
+from publish.layout import Site, page_edge, submission_path
+from publish.output import digest_of
 
 FEED_PAGE = 100
 
@@ -22,52 +26,64 @@ class Feed:
         self.site = site
         self.name = name
         self.group = group
-        self.archives = 0
+        self.previous: str | None = None  # the last archive written: its file name
         self.chunk: list[dict[str, Any]] = []
 
     def add(self, page: dict[str, Any]) -> None:
         self.chunk.append(_feed_entry(self.site, page))
-        if len(self.chunk) >= FEED_PAGE:
-            self.archives += 1
-            self._write(f"feeds/{self.name}/{self.archives}.atom", archive=self.archives)
+        size = len(self.chunk)
+        if size >= 2 * FEED_PAGE or (
+            size >= FEED_PAGE // 2 and page_edge(int(page["number"]), FEED_PAGE)
+        ):
+            archive = f"from-{self.chunk[0]['number']}.atom"
+            self._write(f"feeds/{self.name}/{archive}", archive=archive)
+            self.previous = archive
             self.chunk = []
 
     def finish(self) -> None:
         self._write(f"feeds/{self.name}.atom", archive=None)
 
-    def _write(self, path: str, archive: int | None) -> None:
+    def _write(self, path: str, archive: str | None) -> None:
         site = self.site
         language = site.default_language
-        environment = site.environments[language]
         depth = path.count("/")
-        base = site.base_url or "../" * depth
-        previous = self.archives - 1 if archive is not None else self.archives
-        updated = max((e["received_at"] for e in self.chunk), default=None)
-        text = environment.get_template("feed.atom").render(
-            consultation=site.consultation,
-            feed_id=_tag(site, f"feed/{self.name}" + (f"/{archive}" if archive else "")),
-            name=self.name,
-            group=self.group,
-            base=base,
-            self_href=path.split("/")[-1],
-            current_href=("../" if archive else "") + f"{self.name}.atom",
-            archive=archive,
-            previous_href=(
-                (f"{previous}.atom" if archive else f"{self.name}/{previous}.atom")
-                if previous > 0
-                else None
+        previous = self.previous
+        values: dict[str, Any] = {
+            "feed_id": _tag(
+                site, f"feed/{self.name}" + (f"/{archive.removesuffix('.atom')}" if archive else "")
             ),
-            updated=updated or site.consultation.posting_date,
-            entries=self.chunk,
-            language=language,
-        )
-        site.output.write_text(path, text)
-        site.output.settle(path)
+            "name": self.name,
+            "group": self.group,
+            "base": site.base_url or "../" * depth,
+            "self_href": path.split("/")[-1],
+            "current_href": ("../" if archive else "") + f"{self.name}.atom",
+            "archive": archive,
+            "previous_href": (
+                (previous if archive else f"{self.name}/{previous}") if previous else None
+            ),
+            "updated": max((e["received_at"] for e in self.chunk), default=None)
+            or site.consultation.posting_date,
+            "entries": self.chunk,
+            "language": language,
+        }
+
+        def render() -> None:
+            template = site.environments[language].get_template("feed.atom")
+            site.output.write_text(path, template.render(consultation=site.consultation, **values))
+
+        if archive is None:  # the current feed: always written, kept if its bytes are the same
+            render()
+            site.output.settle(path)
+            return
+        # An archive: one stream per feed, its archives in order, rendered only if changed.
+        digest = digest_of(site.fingerprint, site.shared_digest(), path, values)
+        site.output.unit(f"feed-{self.name}", [self.chunk[0]["number"]], digest, [path], render)
 
 
 def _feed_entry(site: Site, page: dict[str, Any]) -> dict[str, Any]:
     return {
         "id": _tag(site, page["reference"]),
+        "number": page["number"],
         "reference": page["reference"],
         "subject": page["subject"],
         "name": page["name"],

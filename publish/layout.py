@@ -8,6 +8,7 @@ The layout is documented in the README; hosts, scripts and mirrors rely on it:
 
 from __future__ import annotations
 
+import zlib
 from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -18,6 +19,16 @@ from publish.i18n import LANGUAGES
 from publish.output import BuildOutput, Key, digest_of
 from publish.render import make_environment, templates_fingerprint
 from store.settings import ConsultationSettings
+
+
+def page_edge(number: int, size: int) -> bool:
+    """Whether a page of a list, or an archive of a feed, may end after this submission.
+
+    Decided by the submission's number alone, about one in size / 2: cut from half of `size`
+    on, pages hold about `size` entries, and an edge stays where it is when comments are added
+    or hidden, so a change rewrites the page that shows it, not every page after it.
+    """
+    return zlib.crc32(number.to_bytes(8, "big")) % max(size // 2, 1) == 0
 
 
 def page_name(number: int) -> str:
@@ -60,7 +71,7 @@ class Site:
         """`here` (e.g. `groups/civil_society/index.html`) in every language, unless unchanged."""
         files = [f"{language}/{here}" for language in LANGUAGES]
         self.pages += len(files)
-        digest = digest_of(self.fingerprint, template, here, data, self._shared_digest(), noindex)
+        digest = digest_of(self.fingerprint, template, here, data, self.shared_digest(), noindex)
 
         def render() -> None:
             for language in LANGUAGES:
@@ -68,7 +79,7 @@ class Site:
 
         return self.output.unit(stream, key, digest, files, render)
 
-    def _shared_digest(self) -> list[Any]:
+    def shared_digest(self) -> list[Any]:
         c = self.consultation
         return [
             [c.title.for_language(language) for language in LANGUAGES],

@@ -9,14 +9,13 @@ from __future__ import annotations
 import itertools
 import json
 import tempfile
-import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
 from publish.facets import FACETS, FacetSorter, Item, ValueCount, value_counts
-from publish.layout import Site, page_name
+from publish.layout import Site, page_edge, page_name
 
 T = TypeVar("T")
 
@@ -104,12 +103,6 @@ def _write_value_pages(
 Page = list[dict[str, Any]]
 
 
-def _edge(number: int, page_size: int) -> bool:
-    """Whether a page may end after this submission: decided by its number alone, about one
-    in page_size / 2, so an edge stays where it is when comments are added or hidden."""
-    return zlib.crc32(number.to_bytes(8, "big")) % max(page_size // 2, 1) == 0
-
-
 def _cut(entries: Iterator[dict[str, Any]], page_size: int) -> Iterator[Page]:
     """A value's list in pages of about `page_size` (from a half to twice that).
 
@@ -121,7 +114,7 @@ def _cut(entries: Iterator[dict[str, Any]], page_size: int) -> Iterator[Page]:
     for entry in entries:
         page.append(entry)
         full = len(page) >= 2 * page_size
-        if full or (len(page) >= page_size // 2 and _edge(int(entry["number"]), page_size)):
+        if full or (len(page) >= page_size // 2 and page_edge(int(entry["number"]), page_size)):
             yield page
             page = []
     if page:
