@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from functools import cache
+from itertools import islice
 from typing import Any
 
 import numpy as np
@@ -85,8 +86,10 @@ def feature_counts(identifier: Any, text: bytes) -> Counter[int] | None:
 def detect_language(*texts: str) -> str | None:
     """The language of the texts taken together (the comment first, then its files)."""
     joined = "\n".join(t[: SAMPLE_CHARS * 2] for t in texts if t)[: SAMPLE_CHARS * 2]
-    sample = _NOISE.sub(" ", joined)[:SAMPLE_CHARS]  # not the whole of a book-length file
-    if len(_LETTER.findall(sample)) < MIN_LETTERS:
+    if "@" in joined or "://" in joined:  # the only texts _NOISE can match: most have neither
+        joined = _NOISE.sub(" ", joined)
+    sample = joined[:SAMPLE_CHARS]  # not the whole of a book-length file
+    if not _has_letters(sample, MIN_LETTERS):
         return None
     code, confidence = _identifier().classify(sample)
     code = _VARIETIES.get(code, code)
@@ -97,7 +100,13 @@ def detect_language(*texts: str) -> str | None:
 
 def enough_letters(text: str, letters: int = 100) -> bool:
     """Whether a text alone is long enough to tell its language reliably."""
-    return len(_LETTER.findall(text[:SAMPLE_CHARS])) >= letters
+    return _has_letters(text, letters, end=SAMPLE_CHARS)
+
+
+def _has_letters(text: str, count: int, *, end: int | None = None) -> bool:
+    """Whether `text[:end]` holds `count` letters: it is read only as far as the last needed."""
+    found = _LETTER.finditer(text, 0, len(text) if end is None else end)
+    return count <= 0 or next(islice(found, count - 1, None), None) is not None
 
 
 def direction(language: str | None) -> str:
