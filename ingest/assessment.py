@@ -30,7 +30,7 @@ from ingest.rule_settings import (
 )
 from ingest.screening import fresh_text, machine_sender, request_kind, spam_by_rules
 from ingest.signatures import read_sender
-from ingest.similarity import Fingerprint, content_words, core_text, fingerprint
+from ingest.similarity import Fingerprint, content_words, core_text, fingerprint, words_of
 from store.classification import FormContent
 from store.models import Channel, StakeholderGroup
 
@@ -170,7 +170,8 @@ def assess(
         holds.append(f"an automatic message ({automatic}), not a comment")
     asks = request_kind(fresh) if facts.answers else None
     hint = read_hint(comment.subject, fresh, replies=True) if facts.answers else None
-    words, unreadable = _content(comment, core=True)
+    attached = _attached_words(comment)  # a long document's words, read once for both keys
+    words, unreadable = _content(comment, attached, core=True)
     return Assessment(
         facts=facts,
         form=applied,
@@ -184,7 +185,7 @@ def assess(
         spam=spam,
         automatic=automatic,
         holds=tuple(holds),
-        duplicate_key=duplicate_key(comment),
+        duplicate_key=duplicate_key(comment, attached),
         fingerprint=fingerprint(words, unreadable, min_words=rules.campaigns.min_words),
         request_kind=asks,
         reply_adds=asks == "other" and hint is not None and hint.kind is not None,
@@ -220,12 +221,15 @@ def marked_signature(body: str, segments: str | None) -> str:
     return ""
 
 
-def duplicate_key(comment: Comment) -> str | None:
-    """Sender and content in one hash: the same comment from the same sender twice."""
+def duplicate_key(comment: Comment, attached: list[str] | None = None) -> str | None:
+    """Sender and content in one hash: the same comment from the same sender twice.
+    `attached`: the words of its attachments' text, when already read (_attached_words)."""
     who = comment.sender_address.lower().strip()
     if not who:
         who = f"{comment.sender_name}|{comment.organisation}".casefold().strip("|")
-    words, unreadable = _content(comment)
+    if attached is None:
+        attached = _attached_words(comment)
+    words, unreadable = _content(comment, attached)
     if not who or not (words or unreadable):
         return None
     hashes = sorted(sha for _, sha in comment.attachments)
@@ -233,12 +237,18 @@ def duplicate_key(comment: Comment) -> str | None:
     return hashlib.sha256(material.encode("utf-8")).hexdigest()
 
 
-def _content(comment: Comment, *, core: bool = False) -> tuple[list[str], list[str]]:
-    """The words of the comment (its own text and its attachments' text), and the hashes of
-    attachments whose text could not be read. With `core`, greeting and signature left out."""
+def _content(
+    comment: Comment, attached: list[str], *, core: bool = False
+) -> tuple[list[str], list[str]]:
+    """The words of the comment (its own text, then `attached`: its attachments' words), and
+    the hashes of attachments whose text could not be read. With `core`, greeting and
+    signature left out."""
     text = fresh_text(comment.body_text, comment.body_segments)
     if core:
         text = core_text(text)
-    readable = [text for text, _ in comment.attachments if text]
     unreadable = sorted(sha for text, sha in comment.attachments if not text)
-    return content_words(text, readable), unreadable
+    return [*words_of(text), *attached], unreadable
+
+
+def _attached_words(comment: Comment) -> list[str]:
+    return content_words("", [text for text, _ in comment.attachments if text])

@@ -115,7 +115,8 @@ def similarity(first: bytes, second: bytes) -> float:
 def _shingles(words: list[str]) -> set[str]:
     if len(words) < SHINGLE:
         return {" ".join(words)} if words else set()
-    return {" ".join(words[i : i + SHINGLE]) for i in range(len(words) - SHINGLE + 1)}
+    runs = (words[i:] for i in range(SHINGLE))  # the shorter runs end the zip, as they should
+    return set(map(" ".join, zip(*runs, strict=False)))
 
 
 def _signed(digest: bytes) -> int:
