@@ -12,45 +12,30 @@ from sqlmodel import Session
 
 from publish.due import PUBLIC
 from publish.files import reference_slug
-from store.campaigns import campaign, campaign_organisations, campaign_references
+from store.campaigns import campaign_summaries
 
 ORGANISATIONS_SHOWN = 50
 
 
 class CampaignFacts:
-    """A build's cache of campaign facts; campaigns are few next to their copies."""
+    """A build's campaign facts, read for every campaign at once; campaigns are few next to
+    their copies."""
 
     def __init__(self, session: Session) -> None:
-        self.session = session
-        self._known: dict[int, dict[str, Any] | None] = {}
+        self._known = campaign_summaries(session, PUBLIC, shown=ORGANISATIONS_SHOWN)
 
     def of(self, campaign_id: int | None, reference: str) -> dict[str, Any] | None:
         """None unless at least two published submissions share the text; for a copy other
         than the first, only which copy is the first."""
-        if campaign_id is None:
-            return None
-        if campaign_id not in self._known:
-            self._known[campaign_id] = self._look_up(campaign_id)
-        facts = self._known[campaign_id]
-        if facts is None or facts["first"] == reference:
-            return facts
-        return {"first": facts["first"], "first_slug": facts["first_slug"]}
-
-    def _look_up(self, campaign_id: int) -> dict[str, Any] | None:
-        found = campaign(self.session, campaign_id)
+        found = self._known.get(campaign_id) if campaign_id is not None else None
         if found is None:
             return None
-        references, size = campaign_references(self.session, campaign_id, PUBLIC, limit=1)
-        if size < 2:
-            return None
-        organisations = campaign_organisations(self.session, campaign_id)
+        if found.first != reference:
+            return {"first": found.first, "first_slug": reference_slug(found.first)}
         return {
-            "size": size,
-            "first": references[0],
-            "first_slug": reference_slug(references[0]),
-            "organisations": [
-                {"name": name, "count": count}
-                for name, count in organisations[:ORGANISATIONS_SHOWN]
-            ],
-            "more_organisations": max(0, len(organisations) - ORGANISATIONS_SHOWN),
+            "size": found.size,
+            "first": found.first,
+            "first_slug": reference_slug(found.first),
+            "organisations": [{"name": name, "count": n} for name, n in found.organisations],
+            "more_organisations": found.more_organisations,
         }

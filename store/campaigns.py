@@ -232,3 +232,68 @@ def campaign_references(
         )
     ).one()
     return [str(r) for r in references], int(total)
+
+
+@dataclass(frozen=True)
+class CampaignSummary:
+    """What the site shows of one campaign: its visible size, its first visible copy, and the
+    organisations among its members (the most frequent first, at most `shown` of them)."""
+
+    size: int
+    first: str
+    organisations: list[tuple[str, int]]
+    more_organisations: int
+
+
+def campaign_summaries(
+    session: Session, visibility: Visibility, *, shown: int = 50, limit: int = 1000
+) -> dict[int, CampaignSummary]:
+    """Every campaign with at least two visible members, in three queries for the whole build
+    (one per campaign cost a publish 13 ms each). The same answers as campaign_references and
+    campaign_organisations; memory grows with the campaigns, not with their copies."""
+    sizes = session.exec(
+        visible(
+            select(Submission.campaign_id, func.count(), func.min(Submission.number)), visibility
+        )
+        .where(col(Submission.campaign_id).is_not(None))
+        .group_by(col(Submission.campaign_id))
+    ).all()
+    counted = {int(cid): (int(n), int(first)) for cid, n, first in sizes if cid and n >= 2}
+    numbers = [first for _, first in counted.values()]
+    references: dict[int, str] = {}
+    for start in range(0, len(numbers), 500):
+        rows = session.exec(
+            select(Submission.number, Submission.reference).where(
+                col(Submission.number).in_(numbers[start : start + 500])
+            )
+        )
+        references.update((int(number), str(reference)) for number, reference in rows)
+    organisations: dict[int, list[tuple[str, int]]] = {cid: [] for cid in counted}
+    distinct: Counter[int] = Counter()
+    name = func.coalesce(Submission.public_organisation, Submission.organisation)
+    grouped = session.exec(
+        select(col(Submission.campaign_id), name, func.count())
+        .where(
+            col(Submission.campaign_id).is_not(None),
+            col(Submission.anonymous).is_(False),
+            Submission.moderation == Moderation.APPROVED,
+            name != "",
+        )
+        .group_by(col(Submission.campaign_id), name)
+        .order_by(col(Submission.campaign_id), func.count().desc(), name)
+    )
+    for cid, organisation, n in grouped:  # streamed: only `shown` kept per campaign
+        if cid is None or cid not in organisations:
+            continue
+        distinct[cid] += 1
+        if distinct[cid] <= shown:
+            organisations[cid].append((str(organisation), int(n)))
+    return {
+        cid: CampaignSummary(
+            size=size,
+            first=references[first],
+            organisations=organisations[cid],
+            more_organisations=max(0, min(distinct[cid], limit) - shown),
+        )
+        for cid, (size, first) in counted.items()
+    }

@@ -1,5 +1,5 @@
-"""A campaign on the site: each copy's page says how many published senders sent the text,
-which organisations they came from, and links the first copy."""
+"""A campaign on the site: the first copy's page says how many published senders sent the
+text and which organisations they came from; the other copies link the first copy."""
 
 from __future__ import annotations
 
@@ -8,7 +8,9 @@ from pathlib import Path
 
 from ingest import poll_once
 from publish import SiteSettings, build_site
+from publish.due import PUBLIC
 from store import ConsultationSettings, Store
+from store.campaigns import campaign_organisations, campaign_references, campaign_summaries
 from tests.conftest import maildir
 from tests.ingest.test_campaigns import LETTER_A
 from tests.messages import comment
@@ -55,3 +57,14 @@ def test_a_campaign_is_shown_with_its_count_and_organisations(
     assert "Campaign" not in alone
     french = (site_settings.output / "fr/submissions/DESA-10-3078-0001/index.html").read_text()
     assert "Expéditeurs de ce texte ou d'un texte presque identique : 4" in french
+    # The build reads every campaign at once; the answers are the per-campaign queries'.
+    with store.reader() as session:
+        summaries = campaign_summaries(session, PUBLIC)
+        assert len(summaries) == 1
+        for campaign_id, summary in summaries.items():
+            references, size = campaign_references(session, campaign_id, PUBLIC, limit=1)
+            assert (
+                (summary.size, summary.first) == (size, references[0]) == (4, "DESA-10-3078/0001")
+            )
+            assert summary.organisations == campaign_organisations(session, campaign_id)
+            assert summary.more_organisations == 0
