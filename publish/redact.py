@@ -57,8 +57,14 @@ def redact_phones(text: str) -> str:
     if not _SEVEN_DIGITS.search(text):
         return text
     text = _ANNOUNCED.sub(_announced, text)
-    text = _INTERNATIONAL.sub(_number, text)
-    return _BRACKETED.sub(_number, text)
+    # An international number starts with "+", a bracketed one has "(": without them, neither
+    # pattern can match, and a reference like DESA-10-3078/0042 (on every list line, and
+    # checked again in every file the site serves) skips two of the three scans.
+    if "+" in text:
+        text = _INTERNATIONAL.sub(_number, text)
+    if "(" in text:
+        text = _BRACKETED.sub(_number, text)
+    return text
 
 
 def _digits(value: str) -> int:
