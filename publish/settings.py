@@ -53,7 +53,7 @@ class SiteSettings(BaseModel):
 
     output: Path
     base_url: str = Field(default="", description="public address of the site, for links in feeds")
-    page_size: int = Field(default=500, ge=10, le=10000, description="submissions per list page")
+    page_size: int = Field(default=100, ge=10, le=10000, description="submissions per list page")
     keep_builds: int = Field(default=2, ge=1, le=50, description="finished builds kept on disk")
     language: Literal["ar", "en", "es", "fr", "ru", "zh"] = Field(
         default="en", description="the language of the top index.html, feeds and data links"
