@@ -60,7 +60,12 @@ def _finalize(value: Any) -> Any:
     return value
 
 
+@lru_cache(maxsize=64)
 def make_environment(zone: ZoneInfo, language: str = "en") -> Environment:
+    """One environment per zone and language for the life of the process: each compiles every
+    template it renders, and a daemon (or a test) that builds again and again compiled them all
+    again, six languages each time, a second a build. Nothing changes an environment once made;
+    a template edited on disk is still picked up (Jinja checks its modification time)."""
     environment = Environment(
         loader=FileSystemLoader(TEMPLATES),
         autoescape=select_autoescape(["html", "xml", "atom"], default=True),
