@@ -37,7 +37,7 @@ from store.themes import (
     NewTheme,
     fingerprint,
     replace_themes,
-    save_vector,
+    save_vectors,
     stored_fingerprint,
     vectors_of,
 )
@@ -145,9 +145,12 @@ def _embed_all(store: Store, progress: Progress | None) -> tuple[int, int]:
             ]
             if missing:
                 vectors = embed([texts[sid] for sid in missing])
+                rows = [
+                    (sid, text_sha(texts[sid]), to_bytes(vector))
+                    for sid, vector in zip(missing, vectors, strict=True)
+                ]
                 with store.session() as writer:
-                    for sid, vector in zip(missing, vectors, strict=True):
-                        save_vector(writer, sid, model, text_sha(texts[sid]), to_bytes(vector))
+                    save_vectors(writer, model, rows)
                     writer.commit()
                 embedded += len(missing)
             units += len(page)

@@ -47,13 +47,16 @@ def vectors_of(session: Session, ids: Sequence[int]) -> dict[int, ThemeVector]:
     return {row.submission_id: row for row in rows}
 
 
-def save_vector(session: Session, submission_id: int, model: str, sha: str, vector: bytes) -> None:
-    serialized(session, "themes")  # another daemon may be saving the same comment's vector
-    row = session.get(ThemeVector, submission_id)
-    if row is None:
-        row = ThemeVector(submission_id=submission_id, model=model, text_sha=sha, vector=vector)
-    row.model, row.text_sha, row.vector = model, sha, vector
-    session.add(row)
+def save_vectors(session: Session, model: str, rows: Sequence[tuple[int, str, bytes]]) -> None:
+    """Store (submission id, text digest, vector) rows, one daemon at a time (another may be
+    saving the same comments' vectors)."""
+    serialized(session, "themes")
+    for submission_id, sha, vector in rows:
+        row = session.get(ThemeVector, submission_id)
+        if row is None:
+            row = ThemeVector(submission_id=submission_id, model=model, text_sha=sha, vector=vector)
+        row.model, row.text_sha, row.vector = model, sha, vector
+        session.add(row)
 
 
 @dataclass

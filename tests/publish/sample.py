@@ -222,3 +222,19 @@ def edit_body(store: Store, reference: str, text: str) -> None:
         row.body_segments = None
         session.add(row)
         session.commit()
+
+
+def poll_numbered(
+    tmp_path: Path, store: Store, consultation: ConsultationSettings, count: int
+) -> None:
+    """`count` plain comments, numbered from 1, through intake with the rules on (published at
+    once, late ones too): a long list for the pagination tests."""
+    from tests.rules import post_rules
+
+    poll_once(
+        maildir(tmp_path / "Maildir", [comment(n) for n in range(1, count + 1)]),
+        store,
+        prefix=consultation.submission_prefix,
+        now=lambda: consultation.deadline,
+        rules=post_rules(consultation, late="publish"),
+    )

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from publish import SiteSettings, build_site
 from store import ConsultationSettings, Store
-from tests.publish.sample import edit_body, populate
+from tests.publish.sample import edit_body, poll_numbered, populate
 
 LANGUAGES = ("ar", "en", "es", "fr", "ru", "zh")
 
@@ -89,20 +89,10 @@ def test_a_change_to_one_submission_rewrites_only_the_pages_that_show_it(
 def test_hiding_one_comment_of_a_long_list_rewrites_its_list_page_not_the_pages_after_it(
     tmp_path: Path, store: Store, consultation: ConsultationSettings
 ) -> None:
-    from ingest import poll_once
     from store.models import Moderation
     from store.moderation import decide, find_for_update
-    from tests.conftest import maildir
-    from tests.messages import comment
-    from tests.rules import post_rules
 
-    poll_once(
-        maildir(tmp_path / "Maildir", [comment(n) for n in range(1, 81)]),
-        store,
-        prefix=consultation.submission_prefix,
-        now=lambda: consultation.deadline,
-        rules=post_rules(consultation, late="publish"),
-    )
+    poll_numbered(tmp_path, store, consultation, 80)
     settings = SiteSettings(output=tmp_path / "public" / "site", page_size=10)
     build_site(store, consultation, settings, consultation.posting_date)
     listing = "en/groups/unclassified"

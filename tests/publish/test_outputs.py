@@ -19,7 +19,7 @@ from publish import SiteSettings, build_site
 from publish.due import is_published
 from store import ConsultationSettings, Store
 from store.models import Moderation, Submission
-from tests.publish.sample import ATTACHMENT_PHRASE, populate
+from tests.publish.sample import ATTACHMENT_PHRASE, poll_numbered, populate
 
 LANGUAGES = ("ar", "en", "es", "fr", "ru", "zh")
 
@@ -269,20 +269,10 @@ def test_long_lists_and_feeds_are_paged_and_archived(
     consultation: ConsultationSettings,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from ingest import poll_once
     from publish import feeds
-    from tests.conftest import maildir
-    from tests.messages import comment
-    from tests.rules import post_rules
 
     monkeypatch.setattr(feeds, "FEED_PAGE", 5)
-    poll_once(
-        maildir(tmp_path / "Maildir", [comment(n) for n in range(1, 24)]),
-        store,
-        prefix=consultation.submission_prefix,
-        now=lambda: consultation.deadline,
-        rules=post_rules(consultation, late="publish"),
-    )
+    poll_numbered(tmp_path, store, consultation, 23)
     settings = SiteSettings(output=tmp_path / "public" / "site", page_size=10)
     build_site(store, consultation, settings, consultation.posting_date)
     site = settings.output
