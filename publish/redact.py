@@ -68,7 +68,7 @@ def redact_phones(text: str) -> str:
 
 
 def _digits(value: str) -> int:
-    return sum(c.isdigit() for c in value)
+    return sum(map(str.isdigit, value))
 
 
 def _number(match: re.Match[str]) -> str:
@@ -84,6 +84,10 @@ def _announced(match: re.Match[str]) -> str:
 
 
 _NUMBERISH = re.compile(r"[\d(+][\d \t\r\n().\-/\u00a0]{5,}\d")
+# The words of _ANNOUNCED, shortened to what each contains ("telephone" holds "tel").
+_ANNOUNCING = re.compile(
+    r"(?i)tel|tél|phone|fax|mob|cell|whatsapp|тел|факс|моб|هاتف|فاكس|电话|電話|传真|傳真|手机"
+)
 # What an address can span around its "@": a local part is at most 64 characters
 # (RFC 5321; a longer run still ends in a match), a domain at most 255.
 _BEFORE, _AFTER = 72, 260
@@ -103,9 +107,19 @@ def finds(text: str, *, phones: bool = True) -> str | None:
     if not phones:
         return None
     for run in _NUMBERISH.finditer(text):
-        if _digits(run.group(0)) < MIN_DIGITS:
+        number = run.group(0)
+        if _digits(number) < MIN_DIGITS:
             continue
-        window = text[max(0, run.start() - 48) : run.end() + 1]
+        start = run.start()
+        # A number is removed only after a "+", with a "(" in it, or after a word that
+        # announces it; none of those here (a reference, a date range), nothing to try.
+        if (
+            number[0] != "+"
+            and "(" not in number
+            and not _ANNOUNCING.search(text, max(0, start - 48), start)
+        ):
+            continue
+        window = text[max(0, start - 48) : run.end() + 1]
         if redact_phones(window) != window:
             return "phone"
     return None
