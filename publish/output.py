@@ -17,6 +17,7 @@ import filecmp
 import hashlib
 import json
 import os
+import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO, Any
@@ -87,6 +88,9 @@ class BuildOutput:
         self.ledgers: dict[str, Ledger] = {}
         self.rendered = 0
         self.reused = 0
+        # The attachments' thread (publish.ahead) writes its own streams of the manifest and
+        # files of its own, but counts and lists what it wrote alongside the renderer.
+        self._tally = threading.Lock()
         # Every path written anew, one a line: for the operator's curiosity and the tests.
         self._written: IO[str] = (manifest / "written.txt").open("w", encoding="utf-8")
         self._folders: set[Path] = set()  # folders known to exist (bounded: cleared when large)
@@ -125,8 +129,9 @@ class BuildOutput:
     def _wrote(self, name: str) -> None:
         if not self.privacy.admit(self.public, name):
             return  # deleted before the swap: never served, and reported
-        self.rendered += 1
-        self._written.write(name + "\n")
+        with self._tally:
+            self.rendered += 1
+            self._written.write(name + "\n")
 
     def _link_all(self, files: list[str]) -> bool:
         if self.previous_public is None:
@@ -138,7 +143,8 @@ class BuildOutput:
             target = self.public / name
             self._folder(target)
             os.link(source, target)
-        self.reused += len(files)
+        with self._tally:
+            self.reused += len(files)
         return True
 
     def write_text(self, name: str, text: str) -> None:
@@ -159,7 +165,8 @@ class BuildOutput:
             if old.is_file() and filecmp.cmp(old, new, shallow=False):
                 new.unlink()
                 os.link(old, new)
-                self.reused += 1
+                with self._tally:
+                    self.reused += 1
                 return
         self._wrote(name)
 
@@ -178,7 +185,8 @@ class BuildOutput:
                 target = self.public / name
                 self._folder(target)
                 os.link(source, target)
-                self.reused += 1
+                with self._tally:
+                    self.reused += 1
         return True
 
     def previous_digest(self, name: str) -> str | None:

@@ -318,7 +318,8 @@ class Privacy:
     def save(self, manifest: Path) -> None:
         report = {
             "version": CHECK_VERSION,
-            "withheld": [asdict(w) for w in self.withheld],
+            # sorted: the attachments' thread and the renderer report in no fixed order
+            "withheld": [asdict(w) for w in sorted(self.withheld, key=lambda w: w.path)],
             "not_published_by_policy": dict(sorted(self.by_policy.items())),
         }
         (manifest / REPORT).write_text(json.dumps(report, indent=1), encoding="utf-8")

@@ -1,11 +1,12 @@
 """build_site: render the published submissions into a fresh folder, then swap it in.
 
-Submissions stream past once, a page of rows at a time: each one's pages in six
-languages, its files, its lines in the feeds, exports, search records, sitemap
-and facet lists. Then the lists, the home pages, and the aggregate files. Only
-what changed since the previous build is rendered; the rest is hard-linked
-from it. Before the posting date the public folder is not touched; a preview
-goes to another folder, marked "not yet public" and noindex.
+Submissions stream past once, a page of rows at a time, their files made on a
+thread a little ahead (publish.ahead): each one's pages in six languages, its
+lines in the feeds, exports, search records, sitemap and facet lists. Then the
+lists, the home pages, and the aggregate files. Only what changed since the
+previous build is rendered; the rest is hard-linked from it. Before the posting
+date the public folder is not touched; a preview goes to another folder, marked
+"not yet public" and noindex.
 """
 
 from __future__ import annotations
@@ -23,17 +24,17 @@ from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
 
+from publish.ahead import prepared
 from publish.attachments import FilePublisher
 from publish.campaigns import CampaignFacts
 from publish.corrections import CorrectionFacts
-from publish.due import PUBLISHABLE, is_published, site_is_due
+from publish.due import site_is_due
 from publish.exports import Exports
 from publish.facets import FacetSorter
 from publish.feeds import Feed
 from publish.layout import Site, submission_path
 from publish.listings import write_listings
 from publish.output import BuildOutput
-from publish.pages import submission_page, withdrawn_page
 from publish.privacy import Withheld
 from publish.render import STATIC
 from publish.search import SearchRecords
@@ -42,9 +43,8 @@ from publish.sitemap import Sitemap
 from publish.swap import current_build, empty_trash, fresh_build, one_build_at_a_time, swap_in
 from publish.theme_page import themes_page
 from store.db import Store
-from store.models import Moderation, StakeholderGroup
+from store.models import StakeholderGroup
 from store.monitoring import record_publication, record_publish_failure
-from store.queries import iter_submissions
 from store.settings import ConsultationSettings
 
 log = logging.getLogger(__name__)
@@ -234,30 +234,26 @@ def _build(
         with store.reader() as session:
             campaigns = CampaignFacts(session)
             corrections = CorrectionFacts(session)
-            for view in iter_submissions(session, statuses=PUBLISHABLE):
-                submission = view.submission
-                key = [submission.number]
-                if submission.moderation == Moderation.WITHDRAWN:
-                    data = withdrawn_page(submission)
+        with prepared(store, consultation, files) as submissions:
+            for item in submissions:
+                key = [item.number]
+                if item.withdrawn:
                     site.render_unit(
                         "submissions",
                         key,
                         "withdrawn.html",
-                        submission_path(data["slug"]),
-                        {"page": data},
+                        submission_path(item.page["slug"]),
+                        {"page": item.page},
                         noindex=True,
                     )
                     report.withdrawn += 1
                     continue
-                if not is_published(submission):
-                    continue
-                page = submission_page(view, consultation)
-                page["files"] = files.publish(key, submission, view.attachments, page["files"])
-                page["campaign"] = campaigns.of(submission.campaign_id, submission.reference)
-                page["correction"] = corrections.of(submission.id)
+                page = item.page
+                page["campaign"] = campaigns.of(item.campaign_id, item.reference)
+                page["correction"] = corrections.of(item.id)
                 path = submission_path(page["slug"])
                 site.render_unit("submissions", key, "submission.html", path, {"page": page})
-                if corrections.folded(submission.id):
+                if corrections.folded(item.id):
                     # Shown and counted with the comment it changes: a page, found by search,
                     # but in no list, feed or total of its own.
                     records.add(page)
@@ -304,7 +300,7 @@ def _build(
     report.pages = site.pages
     report.written = output.rendered
     report.unchanged = output.reused
-    report.withheld = list(output.privacy.withheld)
+    report.withheld = sorted(output.privacy.withheld, key=lambda w: w.path)
     report.not_published = dict(sorted(output.privacy.by_policy.items()))
     return report
 
