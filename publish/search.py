@@ -3,7 +3,8 @@
 One small page per published submission, in the submission's own language, so
 Pagefind stems it (English, French, Russian, Spanish, Arabic) or segments it
 (Chinese) as that language needs; the search page queries every language's
-index. The pages are written to a scratch folder as the build streams.
+index. One shard's pages are held as the build streams; only a changed shard's
+are written to a scratch folder, and Pagefind indexes two shards at a time.
 
 Pagefind holds everything it indexes in memory (about 60 MB plus 0.15 MB a
 submission, measured here), so the index is cut into shards of SHARD_SIZE
@@ -21,6 +22,7 @@ import hashlib
 import json
 import subprocess
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from html import escape
 from pathlib import Path
 from typing import Any
@@ -34,12 +36,20 @@ SHARD_SIZE = 2000  # submissions per Pagefind bundle: about 360 MB at most while
 
 
 class SearchRecords:
-    """What Pagefind will index: one small HTML page per submission, in a scratch folder."""
+    """What Pagefind will index: one small HTML page per submission. Submissions come in
+    number order, so one shard's pages are held at a time: an unchanged shard's index is
+    linked from the previous build, a changed one's pages go to a scratch folder for
+    Pagefind."""
 
-    def __init__(self) -> None:
+    def __init__(self, output: BuildOutput) -> None:
+        self.output = output
         self._folder = tempfile.TemporaryDirectory(prefix="mailroom-search-")
         self.root = Path(self._folder.name)
-        self._digests: dict[str, Any] = {}  # shard folder name -> hash of its pages
+        self._digests: dict[str, str] = {}  # shard folder name -> hash of its pages
+        self._changed: list[str] = []  # shards whose pages are in the scratch folder
+        self._shard: str | None = None
+        self._pages: list[tuple[str, bytes]] = []
+        self._hash = hashlib.sha256()
 
     def add(self, page: dict[str, Any]) -> None:
         parts = [page["subject"], page["name"], page["organisation"]]
@@ -56,27 +66,48 @@ class SearchRecords:
             "</body></html>\n"
         )
         shard = f"{(page['number'] - 1) // SHARD_SIZE:05d}"
-        # The page's address in the index is its path here: /submissions/<reference>.html.
-        path = self.root / shard / "submissions" / f"{page['slug']}.html"
-        path.parent.mkdir(parents=True, exist_ok=True)
+        if shard != self._shard:
+            self._end_shard()
+            self._shard = shard
         data = html.encode("utf-8")
-        path.write_bytes(data)
-        self._digests.setdefault(shard, hashlib.sha256()).update(
-            page["slug"].encode() + b"\0" + data
-        )
+        self._pages.append((page["slug"], data))
+        self._hash.update(page["slug"].encode() + b"\0" + data)
 
-    def finish(self, output: BuildOutput) -> dict[str, str]:
+    def _end_shard(self) -> None:
+        if self._shard is None:
+            return
+        digest = self._digests[self._shard] = self._hash.hexdigest()
+        folder = f"{FOLDER}/{self._shard}"
+        if self.output.previous_digest(folder) != digest or not self.output.link_tree(folder):
+            # The page's address in the index is its path here: /submissions/<reference>.html.
+            pages = self.root / self._shard / "submissions"
+            pages.mkdir(parents=True)
+            for slug, data in self._pages:
+                (pages / f"{slug}.html").write_bytes(data)
+            self._changed.append(self._shard)
+        self._shard, self._pages, self._hash = None, [], hashlib.sha256()
+
+    def finish(self) -> dict[str, str]:
         """Write each shard's index into `pagefind/<shard>/` (or reuse the previous build's) and
         the list of shards; returns each shard's digest, for the next build to compare."""
+        output = self.output
         digests: dict[str, str] = {}
         shards: list[dict[str, Any]] = []
         try:
+            self._end_shard()
+            made = set(self._changed)  # the others were linked from the previous build
+            # Pagefind works mostly on one core: two shards at a time use both.
+            with ThreadPoolExecutor(max_workers=2) as pool:
+                jobs = [
+                    pool.submit(_index, self.root / shard, output.public / FOLDER / shard)
+                    for shard in sorted(made)
+                ]
+                for job in jobs:
+                    job.result()
             for shard in sorted(self._digests):
                 folder = f"{FOLDER}/{shard}"
-                digests[folder] = digest = self._digests[shard].hexdigest()
-                reused = output.previous_digest(folder) == digest and output.link_tree(folder)
-                if not reused:
-                    _index(self.root / shard, output.public / folder)
+                digests[folder] = self._digests[shard]
+                if shard in made:
                     _sort_entry(output.public / folder / "pagefind-entry.json")
                     output.settle_tree(folder)
                 entry = json.loads((output.public / folder / "pagefind-entry.json").read_bytes())

@@ -227,7 +227,7 @@ def _build(
         group.value: Feed(site, group.value, group.value) for group in StakeholderGroup
     }
     exports = Exports(output, settings.language)
-    records = SearchRecords()
+    records = SearchRecords(output)
     sitemap = Sitemap(output, settings.base_url)
     files = FilePublisher(store.archive, output, settings.attachments)
     try:
@@ -292,7 +292,7 @@ def _build(
     for feed in feeds.values():
         feed.finish()
     singles = exports.finish()
-    singles.update(records.finish(output))
+    singles.update(records.finish())
     sitemap.finish(preview)
     output.close(singles)
     report.submissions = totals.submissions
