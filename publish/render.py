@@ -7,13 +7,15 @@ page whatever a template forgot.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context, select_autoescape
+from jinja2.runtime import Context
 from markupsafe import Markup
 
 from publish import labels
@@ -54,7 +56,11 @@ def redacted(text: str) -> str:
 def _finalize(value: Any) -> Any:
     """Runs on every `{{ … }}`: no email address is printed, whatever the template forgot."""
     if isinstance(value, Markup):  # a translated message with its values already escaped
-        return Markup(redacted(str(value)))  # noqa: S704 - escaped by Jinja, and only shortened
+        text = str(value)
+        clean = redacted(text)
+        if clean == text:  # nearly always: the same Markup, not a new one
+            return value
+        return Markup(clean)  # noqa: S704 - escaped by Jinja, and only shortened
     if isinstance(value, str):
         return redacted(value)
     return value
@@ -77,6 +83,9 @@ def make_environment(zone: ZoneInfo, language: str = "en") -> Environment:
         extensions=["jinja2.ext.i18n"],
     )
     environment.install_gettext_translations(translations(language), newstyle=True)  # type: ignore[attr-defined]
+    translate = environment.globals["gettext"]
+    assert callable(translate)
+    environment.globals["gettext"] = environment.globals["_"] = _remembering(translate)
     formats = Formats(language, zone)
     environment.filters["date"] = formats.date
     environment.filters["datetime"] = formats.datetime
@@ -96,6 +105,25 @@ def make_environment(zone: ZoneInfo, language: str = "en") -> Environment:
         labels=labels,
     )
     return environment
+
+
+def _remembering(gettext: Callable[..., str]) -> Callable[..., str]:
+    """Jinja's gettext translates, wraps and formats at every call; a message without values
+    comes out the same every time, so it is made once per environment (a page asks for about
+    forty, six languages over)."""
+    made: dict[tuple[str, bool], str] = {}
+
+    @pass_context
+    def remembered(context: Context, message: str, **values: Any) -> str:
+        if values:
+            return gettext(context, message, **values)
+        key = (message, bool(context.eval_ctx.autoescape))
+        found = made.get(key)
+        if found is None:
+            found = made[key] = gettext(context, message)
+        return found
+
+    return remembered
 
 
 def _local(text: LocalText, language: str) -> str:
