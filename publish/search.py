@@ -25,7 +25,7 @@ import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from html import escape
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from publish.output import BuildOutput
 from publish.render import redacted as redact
@@ -33,11 +33,13 @@ from publish.render import redacted as redact
 FOLDER = "pagefind"
 SHARDS = f"{FOLDER}/shards.json"
 SHARD_SIZE = 2000  # submissions per Pagefind bundle: about 360 MB at most while indexing
+SPOOL_BYTES = 32 << 20  # a shard's pages held in memory up to this, then spooled to disk
 
 
 class SearchRecords:
     """What Pagefind will index: one small HTML page per submission. Submissions come in
-    number order, so one shard's pages are held at a time: an unchanged shard's index is
+    number order, so one shard's pages are held at a time (spooled to disk past
+    SPOOL_BYTES): an unchanged shard's index is
     linked from the previous build, a changed one's pages go to a scratch folder for
     Pagefind."""
 
@@ -48,7 +50,7 @@ class SearchRecords:
         self._digests: dict[str, str] = {}  # shard folder name -> hash of its pages
         self._changed: list[str] = []  # shards whose pages are in the scratch folder
         self._shard: str | None = None
-        self._pages: list[tuple[str, bytes]] = []
+        self._pages = _spool()  # this shard's pages, framed: slug, length, bytes
         self._hash = hashlib.sha256()
 
     def add(self, page: dict[str, Any]) -> None:
@@ -70,7 +72,7 @@ class SearchRecords:
             self._end_shard()
             self._shard = shard
         data = html.encode("utf-8")
-        self._pages.append((page["slug"], data))
+        self._pages.write(f"{page['slug']}\t{len(data)}\n".encode() + data)
         self._hash.update(page["slug"].encode() + b"\0" + data)
 
     def _end_shard(self) -> None:
@@ -82,10 +84,13 @@ class SearchRecords:
             # The page's address in the index is its path here: /submissions/<reference>.html.
             pages = self.root / self._shard / "submissions"
             pages.mkdir(parents=True)
-            for slug, data in self._pages:
-                (pages / f"{slug}.html").write_bytes(data)
+            self._pages.seek(0)
+            while head := self._pages.readline():
+                slug, length = head.decode().rstrip("\n").split("\t")
+                (pages / f"{slug}.html").write_bytes(self._pages.read(int(length)))
             self._changed.append(self._shard)
-        self._shard, self._pages, self._hash = None, [], hashlib.sha256()
+        self._pages.close()
+        self._shard, self._pages, self._hash = None, _spool(), hashlib.sha256()
 
     def finish(self) -> dict[str, str]:
         """Write each shard's index into `pagefind/<shard>/` (or reuse the previous build's) and
@@ -116,7 +121,14 @@ class SearchRecords:
             output.settle(SHARDS)
             return digests
         finally:
+            self._pages.close()
             self._folder.cleanup()
+
+
+def _spool() -> IO[bytes]:
+    """A shard's pages: in memory while they are small, on disk past SPOOL_BYTES (a shard
+    of comments with long attachments), so memory stays flat."""
+    return tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)
 
 
 class SearchIndexFailed(Exception):

@@ -6,6 +6,8 @@ import re
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
+
 from publish import SiteSettings, build_site
 from store import ConsultationSettings, Store
 from tests.publish.sample import edit_body, poll_numbered, populate
@@ -123,3 +125,40 @@ def test_hiding_one_comment_of_a_long_list_rewrites_its_list_page_not_the_pages_
     assert reference not in (settings.output / second_page).read_text()
     for name in sorted(set(pages) - changed):
         assert after[name] == before[name], name
+
+
+def test_a_change_reindexes_only_its_search_shard_and_the_index_is_a_full_builds(
+    tmp_path: Path,
+    store: Store,
+    consultation: ConsultationSettings,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Shards of two comments, their pages spooled to disk (a byte in memory at most): the
+    edited comment's shard is indexed again, the others are the previous build's files, and
+    the index is the one a fresh build of the same store makes."""
+    from publish import search
+
+    monkeypatch.setattr(search, "SHARD_SIZE", 2)
+    monkeypatch.setattr(search, "SPOOL_BYTES", 1)
+    references = populate(tmp_path, store, consultation)
+    settings = SiteSettings(output=tmp_path / "public" / "site")
+    build_site(store, consultation, settings, consultation.posting_date)
+    before = files(settings.output)
+    reference = references["Contribution tardive"]
+    shard = f"{(int(reference.rsplit('/', 1)[1]) - 1) // 2:05d}"
+    edit_body(store, reference, "Une version corrigée, avec un mot rare: zygomorphe.\n")
+    build_site(store, consultation, settings, consultation.posting_date + timedelta(hours=1))
+    after = files(settings.output)
+    shards = {n.split("/")[1] for n in after if n.startswith("pagefind/0")}
+    assert len(shards) >= 3
+    for name, stamp in after.items():
+        if name.startswith("pagefind/0") and not name.startswith(f"pagefind/{shard}/"):
+            assert before.get(name) == stamp, name  # another shard: the same file, linked
+    changed = {n for n in after if n.startswith(f"pagefind/{shard}/") and after[n] != before.get(n)}
+    assert changed, "the edited comment's shard was not indexed again"
+    fresh = SiteSettings(output=tmp_path / "fresh" / "site")
+    build_site(store, consultation, fresh, consultation.posting_date + timedelta(hours=1))
+    index = sorted(n for n in after if n.startswith("pagefind/"))
+    assert index == sorted(n for n in files(fresh.output) if n.startswith("pagefind/"))
+    for name in index:
+        assert (settings.output / name).read_bytes() == (fresh.output / name).read_bytes(), name
