@@ -85,7 +85,10 @@ def _received(handover: queue.Queue[object], worker: threading.Thread) -> Iterat
         except queue.Empty:
             if worker.is_alive():
                 continue
-            raise RuntimeError("the thread making the files stopped without a word") from None
+            try:  # it may have handed its last item over just before it ended
+                item = handover.get_nowait()
+            except queue.Empty:
+                raise RuntimeError("the thread making the files stopped without a word") from None
         if item is _DONE:
             return
         if isinstance(item, _Failed):
