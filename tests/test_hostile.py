@@ -133,7 +133,8 @@ def test_hostile_mail_leaves_the_daemon_up_and_the_site_inert(tmp_path: Path) ->
         poll_minutes=0.05,
     )
     with config.open("a") as handle:
-        handle.write("\n[limits]\nextraction_seconds = 5\n")
+        # The looping PDF is given up after 5 s at intake and again in the publish's sandbox.
+        handle.write("\n[limits]\nextraction_seconds = 5\n\n[site.attachments]\nseconds = 5\n")
     daemon = subprocess.Popen(
         [sys.executable, "-m", "mailroom", "run", "--config", str(config)],
         env={**os.environ, "MAILROOM_NOW": "2010-12-02T09:00:00"},
