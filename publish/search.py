@@ -38,17 +38,16 @@ SPOOL_BYTES = 32 << 20  # a shard's pages held in memory up to this, then spoole
 
 class SearchRecords:
     """What Pagefind will index: one small HTML page per submission. Submissions come in
-    number order, so one shard's pages are held at a time (spooled to disk past
-    SPOOL_BYTES): an unchanged shard's index is
-    linked from the previous build, a changed one's pages go to a scratch folder for
-    Pagefind."""
+    number order, so one shard's pages are held at a time (spooled to disk past SPOOL_BYTES):
+    an unchanged shard's index is linked from the previous build, a changed one's pages go to
+    a scratch folder for Pagefind."""
 
     def __init__(self, output: BuildOutput) -> None:
         self.output = output
         self._folder = tempfile.TemporaryDirectory(prefix="mailroom-search-")
         self.root = Path(self._folder.name)
         self._digests: dict[str, str] = {}  # shard folder name -> hash of its pages
-        self._changed: list[str] = []  # shards whose pages are in the scratch folder
+        self._changed: set[str] = set()  # shards whose pages are in the scratch folder
         self._shard: str | None = None
         self._pages = _spool()  # this shard's pages, framed: slug, length, bytes
         self._hash = hashlib.sha256()
@@ -88,7 +87,7 @@ class SearchRecords:
             while head := self._pages.readline():
                 slug, length = head.decode().rstrip("\n").split("\t")
                 (pages / f"{slug}.html").write_bytes(self._pages.read(int(length)))
-            self._changed.append(self._shard)
+            self._changed.add(self._shard)
         self._pages.close()
         self._shard, self._pages, self._hash = None, _spool(), hashlib.sha256()
 
@@ -100,19 +99,18 @@ class SearchRecords:
         shards: list[dict[str, Any]] = []
         try:
             self._end_shard()
-            made = set(self._changed)  # the others were linked from the previous build
             # Pagefind works mostly on one core: two shards at a time use both.
             with ThreadPoolExecutor(max_workers=2) as pool:
                 jobs = [
                     pool.submit(_index, self.root / shard, output.public / FOLDER / shard)
-                    for shard in sorted(made)
+                    for shard in sorted(self._changed)  # the others were linked
                 ]
                 for job in jobs:
                     job.result()
             for shard in sorted(self._digests):
                 folder = f"{FOLDER}/{shard}"
                 digests[folder] = self._digests[shard]
-                if shard in made:
+                if shard in self._changed:
                     _sort_entry(output.public / folder / "pagefind-entry.json")
                     output.settle_tree(folder)
                 entry = json.loads((output.public / folder / "pagefind-entry.json").read_bytes())

@@ -20,11 +20,13 @@ from store.models import Attachment, Moderation, Submission
 from tests.publish.sample import populate
 
 
-def _publisher(store: Store, tmp_path: Path) -> FilePublisher:
+def _publisher(
+    store: Store, tmp_path: Path, kind: type[FilePublisher] = FilePublisher
+) -> FilePublisher:
     (tmp_path / "build" / "public").mkdir(parents=True)
     (tmp_path / "build" / "manifest").mkdir()
     output = BuildOutput(tmp_path / "build" / "public", tmp_path / "build" / "manifest", None)
-    return FilePublisher(store.archive, output, AttachmentSettings())
+    return kind(store.archive, output, AttachmentSettings())
 
 
 def _threads() -> list[str]:
@@ -74,10 +76,7 @@ def test_an_error_on_the_thread_is_raised_to_the_build_as_it_was(
     tmp_path: Path, store: Store, consultation: ConsultationSettings
 ) -> None:
     populate(tmp_path, store, consultation)
-    (tmp_path / "build" / "public").mkdir(parents=True)
-    (tmp_path / "build" / "manifest").mkdir()
-    output = BuildOutput(tmp_path / "build" / "public", tmp_path / "build" / "manifest", None)
-    files = _FullDisk(store.archive, output, AttachmentSettings())
+    files = _publisher(store, tmp_path, _FullDisk)
     received = []
     try:
         with pytest.raises(OSError) as raised, prepared(store, consultation, files) as items:
