@@ -24,6 +24,7 @@ from babel.support import NullTranslations, Translations
 LOCALE_DIR = Path(__file__).parent / "locale"
 LANGUAGES = ("ar", "en", "es", "fr", "ru", "zh")
 RIGHT_TO_LEFT = frozenset({"ar", "he", "fa", "ur"})
+MEMORY = 10_000  # days or numbers written, remembered per language
 
 
 def N_(message: str) -> str:
@@ -62,6 +63,10 @@ class Formats:
         self.language = language
         self.locale = Locale.parse(language)
         self.zone = zone
+        # Babel takes tens of microseconds a call; a list page prints a day and a count on
+        # every line, and a consultation has few of either, so each is written once.
+        self._dates: dict[date, str] = {}
+        self._numbers: dict[int, str] = {}
 
     def date(self, value: date | datetime | str | None) -> str:
         if not value:
@@ -70,7 +75,12 @@ class Formats:
             value = date.fromisoformat(value[:10])
         if isinstance(value, datetime):
             value = value.astimezone(self.zone).date()
-        return format_date(value, format="long", locale=self.locale)
+        written = self._dates.get(value)
+        if written is None:
+            written = format_date(value, format="long", locale=self.locale)
+            if len(self._dates) < MEMORY:
+                self._dates[value] = written
+        return written
 
     def datetime(self, value: datetime | None) -> str:
         if value is None:
@@ -80,7 +90,14 @@ class Formats:
         return f"{self.date(here)}, {clock} {here.tzname()}"
 
     def number(self, value: int) -> str:
-        return format_decimal(value, locale=self.locale)
+        if type(value) is not int:  # 2.0 and True are equal to 2 and 1 as keys
+            return format_decimal(value, locale=self.locale)
+        written = self._numbers.get(value)
+        if written is None:
+            written = format_decimal(value, locale=self.locale)
+            if len(self._numbers) < MEMORY:
+                self._numbers[value] = written
+        return written
 
     def size(self, value: int) -> str:
         """Bytes as kB or MB, in this locale's digits."""
