@@ -4,7 +4,8 @@ One small page per published submission, in the submission's own language, so
 Pagefind stems it (English, French, Russian, Spanish, Arabic) or segments it
 (Chinese) as that language needs; the search page queries every language's
 index. One shard's pages are held as the build streams; only a changed shard's
-are written to a scratch folder, and Pagefind indexes two shards at a time.
+are written to a scratch folder, and Pagefind indexes it there and then, two
+shards at a time, on the other core while the build renders on.
 
 Pagefind holds everything it indexes in memory (about 60 MB plus 0.15 MB a
 submission, measured here), so the index is cut into shards of SHARD_SIZE
@@ -22,7 +23,7 @@ import hashlib
 import json
 import subprocess
 import tempfile
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from html import escape
 from pathlib import Path
 from typing import IO, Any
@@ -48,6 +49,9 @@ class SearchRecords:
         self.root = Path(self._folder.name)
         self._digests: dict[str, str] = {}  # shard folder name -> hash of its pages
         self._changed: set[str] = set()  # shards whose pages are in the scratch folder
+        # Pagefind works mostly on one core: two shards at a time use both.
+        self._pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="pagefind")
+        self._jobs: list[Future[None]] = []
         self._shard: str | None = None
         self._pages = _spool()  # this shard's pages, framed: slug, length, bytes
         self._hash = hashlib.sha256()
@@ -88,6 +92,8 @@ class SearchRecords:
                 slug, length = head.decode().rstrip("\n").split("\t")
                 (pages / f"{slug}.html").write_bytes(self._pages.read(int(length)))
             self._changed.add(self._shard)
+            target = self.output.public / FOLDER / self._shard
+            self._jobs.append(self._pool.submit(_index, self.root / self._shard, target))
         self._pages.close()
         self._shard, self._pages, self._hash = None, _spool(), hashlib.sha256()
 
@@ -99,14 +105,8 @@ class SearchRecords:
         shards: list[dict[str, Any]] = []
         try:
             self._end_shard()
-            # Pagefind works mostly on one core: two shards at a time use both.
-            with ThreadPoolExecutor(max_workers=2) as pool:
-                jobs = [
-                    pool.submit(_index, self.root / shard, output.public / FOLDER / shard)
-                    for shard in sorted(self._changed)  # the others were linked
-                ]
-                for job in jobs:
-                    job.result()
+            for job in self._jobs:  # the changed shards; the others were linked
+                job.result()
             for shard in sorted(self._digests):
                 folder = f"{FOLDER}/{shard}"
                 digests[folder] = self._digests[shard]
@@ -119,8 +119,14 @@ class SearchRecords:
             output.settle(SHARDS)
             return digests
         finally:
-            self._pages.close()
-            self._folder.cleanup()
+            self.close()
+
+    def close(self) -> None:
+        """Wait for Pagefind (a build that failed must not be written into as it is deleted),
+        then delete the scratch pages."""
+        self._pool.shutdown(wait=True, cancel_futures=True)
+        self._pages.close()
+        self._folder.cleanup()
 
 
 def _spool() -> IO[bytes]:

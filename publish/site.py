@@ -270,31 +270,32 @@ def _build(
                 if progress:
                     progress(1)
         summaries = write_listings(site, sorter, settings.page_size)
+        home: dict[str, Any] = {
+            "total": totals.submissions,
+            # Counted from the timing lists just written, so the home page links a list only
+            # when it exists: with no comment on time there is no timing/on-time/ to link.
+            "timing": {
+                v["value"]: v["count"] for s in summaries if s.name == "timing" for v in s.values
+            },
+            "facets": [s.__dict__ for s in summaries],
+        }
+        site.render_unit("pages", ["home"], "home.html", "index.html", home)
+        site.write_page(settings.language, "home.html", "index.html", home, top=True)
+        output.settle("index.html")
+        site.render_unit("pages", ["search"], "search.html", "search/index.html", {})
+        with store.reader() as session:
+            themes = themes_page(session)  # the stored themes (publish.themes computes them)
+        site.render_unit("pages", ["themes"], "themes.html", "themes/index.html", themes)
+        for feed in feeds.values():
+            feed.finish()
+        singles = exports.finish()
+        singles.update(records.finish())
+        sitemap.finish(preview)
+        output.close(singles)
     finally:
         sorter.close()
         files.close()
-    home: dict[str, Any] = {
-        "total": totals.submissions,
-        # Counted from the timing lists just written, so the home page links a list only
-        # when it exists: with no comment on time there is no timing/on-time/ to link.
-        "timing": {
-            v["value"]: v["count"] for s in summaries if s.name == "timing" for v in s.values
-        },
-        "facets": [s.__dict__ for s in summaries],
-    }
-    site.render_unit("pages", ["home"], "home.html", "index.html", home)
-    site.write_page(settings.language, "home.html", "index.html", home, top=True)
-    output.settle("index.html")
-    site.render_unit("pages", ["search"], "search.html", "search/index.html", {})
-    with store.reader() as session:
-        themes = themes_page(session)  # the stored themes (publish.themes computes them)
-    site.render_unit("pages", ["themes"], "themes.html", "themes/index.html", themes)
-    for feed in feeds.values():
-        feed.finish()
-    singles = exports.finish()
-    singles.update(records.finish())
-    sitemap.finish(preview)
-    output.close(singles)
+        records.close()  # Pagefind may still run after an error: wait for it
     report.submissions = totals.submissions
     report.attachments = totals.attachments
     report.pages = site.pages

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import threading
 from datetime import timedelta
 from pathlib import Path
 
@@ -162,3 +163,75 @@ def test_a_change_reindexes_only_its_search_shard_and_the_index_is_a_full_builds
     assert index == sorted(n for n in files(fresh.output) if n.startswith("pagefind/"))
     for name in index:
         assert (settings.output / name).read_bytes() == (fresh.output / name).read_bytes(), name
+
+
+def _pagefind_threads() -> list[str]:
+    return [t.name for t in threading.enumerate() if t.name.startswith("pagefind")]
+
+
+def test_pagefind_failing_fails_the_build_and_leaves_the_site_and_no_thread(
+    tmp_path: Path,
+    store: Store,
+    consultation: ConsultationSettings,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Pagefind runs while the build renders on; when it fails, the build fails with its
+    words, the site stays the previous build, and no half build or thread is left."""
+    from publish import search
+
+    monkeypatch.setattr(search, "SHARD_SIZE", 2)
+    references = populate(tmp_path, store, consultation)
+    settings = SiteSettings(output=tmp_path / "public" / "site")
+    build_site(store, consultation, settings, consultation.posting_date)
+    before = files(settings.output)
+    builds = sorted((settings.output.parent / ".site.builds").iterdir())
+    real = search._index
+
+    def blocked(pages: Path, target: Path) -> None:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text("a file where Pagefind's folder goes")  # Pagefind cannot write
+        real(pages, target)
+
+    monkeypatch.setattr(search, "_index", blocked)
+    edit_body(store, references["Contribution tardive"], "Une version corrigée.\n")
+    with pytest.raises(search.SearchIndexFailed, match="pagefind could not index the site"):
+        build_site(store, consultation, settings, consultation.posting_date + timedelta(hours=1))
+    assert files(settings.output) == before
+    assert sorted((settings.output.parent / ".site.builds").iterdir()) == builds
+    assert _pagefind_threads() == []
+
+
+def test_a_build_that_fails_while_pagefind_runs_waits_for_it_and_is_deleted(
+    tmp_path: Path,
+    store: Store,
+    consultation: ConsultationSettings,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The lists fail while a shard is still being indexed: the build waits for Pagefind
+    before it deletes itself, so Pagefind never writes into a deleted build."""
+    from publish import search, site
+
+    monkeypatch.setattr(search, "SHARD_SIZE", 2)
+    populate(tmp_path, store, consultation)
+    settings = SiteSettings(output=tmp_path / "public" / "site")
+    real = search._index
+    failed, indexed = threading.Event(), threading.Event()
+
+    def slow(pages: Path, target: Path) -> None:
+        failed.wait(timeout=60)  # still to run when the lists fail
+        real(pages, target)
+        indexed.set()
+
+    def failing(*args: object) -> None:
+        failed.set()
+        raise RuntimeError("the lists failed")
+
+    monkeypatch.setattr(search, "_index", slow)
+    monkeypatch.setattr(site, "write_listings", failing)
+    with pytest.raises(RuntimeError, match="the lists failed"):
+        build_site(store, consultation, settings, consultation.posting_date)
+    assert indexed.is_set(), "the build did not wait for Pagefind"
+    assert _pagefind_threads() == []
+    builds = settings.output.parent / ".site.builds"
+    assert not settings.output.exists()
+    assert (list(builds.iterdir()) if builds.is_dir() else []) == [], "a build was left"
