@@ -43,7 +43,7 @@ _ANNOUNCED = re.compile(
 # Cheap tests first: most values (a name, a date, a label) hold no "@" and fewer than seven
 # digits, and skipping the full patterns for them saves a third of a site build. The tests
 # themselves are written to scan a text once: a comment's text is redacted at every publish
-# (the data export, the search index), and they were half of that.
+# (the data export, the search index), and they were most of that.
 #
 # Where an address may be: an @ (or a fullwidth one), or "at" in brackets, "(at)", "[AT]".
 _AT_SIGN = re.compile(r"[@＠]")
@@ -61,11 +61,12 @@ def redact(text: str) -> str:
 def redact_phones(text: str) -> str:
     if not _SEVEN_DIGITS.match(text):
         return text
-    if may_announce(text):
+    if _may_announce(text):
         text = _ANNOUNCED.sub(_announced, text)
     # An international number starts with "+", a bracketed one has "(": without them, neither
     # pattern can match, and a reference like DESA-10-3078/0042 (on every list line, and
-    # checked again in every file the site serves) skips two of the three scans.
+    # checked again in every file the site serves) skips their scans, as it skips the one
+    # for an announcing word.
     if "+" in text:
         text = _INTERNATIONAL.sub(_number, text)
     if "(" in text:
@@ -97,7 +98,7 @@ ANNOUNCING_WORDS = (
 _ANNOUNCING = re.compile("(?i)" + "|".join(ANNOUNCING_WORDS))
 
 
-def may_announce(text: str) -> bool:
+def _may_announce(text: str) -> bool:
     """Whether a word that announces a number may be in `text`, before _ANNOUNCED's slow
     scan: every character that (?i) takes for a letter of these words casefolds to that
     letter (tests/publish/test_redact.py), so a text whose casefold holds none has none."""

@@ -66,7 +66,7 @@ def test_both_kinds_in_one_text() -> None:
 
 
 def test_every_character_the_patterns_take_for_an_announcing_letter_casefolds_to_it() -> None:
-    """may_announce skips the announcing pattern for a text whose casefold holds none of its
+    """redact_phones skips the announcing pattern for a text whose casefold holds none of its
     words; that is sound only if no character the pattern's (?i) matches folds elsewhere
     ("ſ" folds to the "s" of whatsapp, "ᲄ" to the "т" of тел). Checked over the Basic
     Multilingual Plane here (all of Unicode once, by hand: the same)."""
