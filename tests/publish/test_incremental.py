@@ -169,6 +169,7 @@ def _pagefind_threads() -> list[str]:
     return [t.name for t in threading.enumerate() if t.name.startswith("pagefind")]
 
 
+@pytest.mark.parametrize("database", ["sqlite"], indirect=True)  # threads, not SQL
 def test_pagefind_failing_fails_the_build_and_leaves_the_site_and_no_thread(
     tmp_path: Path,
     store: Store,
@@ -201,6 +202,7 @@ def test_pagefind_failing_fails_the_build_and_leaves_the_site_and_no_thread(
     assert _pagefind_threads() == []
 
 
+@pytest.mark.parametrize("database", ["sqlite"], indirect=True)  # threads, not SQL
 def test_a_build_that_fails_while_pagefind_runs_waits_for_it_and_is_deleted(
     tmp_path: Path,
     store: Store,
